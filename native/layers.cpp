@@ -1,0 +1,309 @@
+#include "layers.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "blas.h"
+#include "vmath.h"
+
+namespace continuum {
+
+// ---------------------------------------------------------------------------------------------
+// matmul: each thread runs one single-threaded sgemm on its block of rows (or columns) of C.
+
+void matmul(ThreadPool& pool, bool transA, bool transB, int M, int N, int K, float alpha, const float* A,
+            int lda, const float* B, int ldb, float beta, float* C, int ldc) {
+  const bool split_rows = M >= N;
+  pool.run([&](int tid) {
+    int64_t begin, end;
+    if (split_rows) {
+      split_range(M, pool.size(), tid, &begin, &end);
+      const float* a = transA ? A + begin : A + begin * lda;
+      sgemm(transA, transB, int(end - begin), N, K, alpha, a, lda, B, ldb, beta, C + begin * ldc, ldc);
+    } else {
+      split_range(N, pool.size(), tid, &begin, &end);
+      const float* b = transB ? B + begin * ldb : B + begin;
+      sgemm(transA, transB, M, int(end - begin), K, alpha, A, lda, b, ldb, beta, C + begin, ldc);
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// encoder: token + position embeddings. The backward pass splits channels, not rows, across
+// threads, so two rows with the same token never race on the same gradient entry.
+
+void encoder_forward(ThreadPool& pool, float* out, const int32_t* inp, const int32_t* pos, const float* wte,
+                     const float* wpe, int N, int C) {
+  pool.parallel_for(N, [&](int64_t n0, int64_t n1) {
+    for (int64_t n = n0; n < n1; n++) {
+      const float* te = wte + int64_t(inp[n]) * C;
+      const float* pe = wpe + int64_t(pos[n]) * C;
+      float* o = out + n * C;
+      for (int c = 0; c < C; c++) o[c] = te[c] + pe[c];
+    }
+  });
+}
+
+void encoder_backward(ThreadPool& pool, float* dwte, float* dwpe, const float* dout, const int32_t* inp,
+                      const int32_t* pos, int N, int C) {
+  pool.parallel_for(C, [&](int64_t c0, int64_t c1) {
+    for (int n = 0; n < N; n++) {
+      const float* d = dout + int64_t(n) * C;
+      float* te = dwte + int64_t(inp[n]) * C;
+      float* pe = dwpe + int64_t(pos[n]) * C;
+      for (int64_t c = c0; c < c1; c++) {
+        te[c] += d[c];
+        pe[c] += d[c];
+      }
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// layernorm
+
+void layernorm_forward(ThreadPool& pool, float* out, float* mean, float* rstd, const float* inp, const float* w,
+                       const float* b, int N, int C) {
+  pool.parallel_for(N, [&](int64_t n0, int64_t n1) {
+    for (int64_t n = n0; n < n1; n++) {
+      const float* x = inp + n * C;
+      float m = 0;
+      for (int c = 0; c < C; c++) m += x[c];
+      m /= C;
+      float v = 0;
+      for (int c = 0; c < C; c++) v += (x[c] - m) * (x[c] - m);
+      const float s = 1.0f / std::sqrt(v / C + 1e-5f);
+      float* o = out + n * C;
+      for (int c = 0; c < C; c++) o[c] = (x[c] - m) * s * w[c] + b[c];
+      mean[n] = m;
+      rstd[n] = s;
+    }
+  });
+}
+
+void layernorm_backward(ThreadPool& pool, float* dinp, float* dw, float* db, float* scratch, const float* dout,
+                        const float* inp, const float* w, const float* mean, const float* rstd, int N, int C) {
+  const int P = pool.size();
+  pool.run([&](int tid) {
+    int64_t n0, n1;
+    split_range(N, P, tid, &n0, &n1);
+    float* pdw = scratch + int64_t(tid) * 2 * C;  // this thread's partial dw, then db
+    float* pdb = pdw + C;
+    std::memset(pdw, 0, sizeof(float) * 2 * C);
+    for (int64_t n = n0; n < n1; n++) {
+      const float* x = inp + n * C;
+      const float* d = dout + n * C;
+      const float m = mean[n], s = rstd[n];
+      // dnorm = d * w; dx = (dnorm - mean(dnorm) - norm * mean(dnorm * norm)) * rstd
+      float sum_dnorm = 0, sum_dnorm_norm = 0;
+      for (int c = 0; c < C; c++) {
+        const float norm = (x[c] - m) * s;
+        const float dnorm = d[c] * w[c];
+        sum_dnorm += dnorm;
+        sum_dnorm_norm += dnorm * norm;
+        pdw[c] += d[c] * norm;
+        pdb[c] += d[c];
+      }
+      const float mean_dnorm = sum_dnorm / C, mean_dnorm_norm = sum_dnorm_norm / C;
+      float* dx = dinp + n * C;
+      for (int c = 0; c < C; c++) {
+        const float norm = (x[c] - m) * s;
+        dx[c] += (d[c] * w[c] - mean_dnorm - norm * mean_dnorm_norm) * s;
+      }
+    }
+  });
+  // Combine the partials in thread order: the result does not depend on scheduling.
+  for (int t = 0; t < P; t++) {
+    const float* pdw = scratch + int64_t(t) * 2 * C;
+    for (int c = 0; c < C; c++) {
+      dw[c] += pdw[c];
+      db[c] += pdw[C + c];
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// linear (PyTorch layout W [OC, IC]). The forward pass seeds each output block with the bias
+// (and residual) and lets sgemm accumulate onto it, so the bias costs no extra pass.
+
+void linear_forward(ThreadPool& pool, float* out, const float* inp, const float* W, const float* bias,
+                    const float* residual, int N, int IC, int OC) {
+  const bool split_rows = N >= 16 * pool.size();
+  pool.run([&](int tid) {
+    int64_t r0 = 0, r1 = N, c0 = 0, c1 = OC;
+    if (split_rows) split_range(N, pool.size(), tid, &r0, &r1);
+    else split_range(OC, pool.size(), tid, &c0, &c1);
+    const bool seeded = bias || residual;
+    for (int64_t n = r0; n < r1 && seeded; n++) {
+      float* o = out + n * OC;
+      const float* r = residual ? residual + n * OC : nullptr;
+      for (int64_t c = c0; c < c1; c++) o[c] = (r ? r[c] : 0.0f) + (bias ? bias[c] : 0.0f);
+    }
+    // out[r0:r1, c0:c1] (+)= inp[r0:r1, :] W[c0:c1, :]^T
+    sgemm(false, true, int(r1 - r0), int(c1 - c0), IC, 1.0f, inp + r0 * IC, IC, W + c0 * IC, IC,
+          seeded ? 1.0f : 0.0f, out + r0 * OC + c0, OC);
+  });
+}
+
+void linear_backward(ThreadPool& pool, float* dinp, float* dW, float* dbias, const float* dout, const float* inp,
+                     const float* W, int N, int IC, int OC) {
+  // The three products are independent: each thread does its share of all three in one region.
+  pool.run([&](int tid) {
+    const int P = pool.size();
+    int64_t n0, n1, o0, o1;
+    split_range(N, P, tid, &n0, &n1);
+    split_range(OC, P, tid, &o0, &o1);
+    // dinp[n0:n1, :] = dout[n0:n1, :] W            [n, OC] x [OC, IC]
+    sgemm(false, false, int(n1 - n0), IC, OC, 1.0f, dout + n0 * OC, OC, W, IC, 0.0f, dinp + n0 * IC, IC);
+    // dW[o0:o1, :] += dout[:, o0:o1]^T inp          [o, N] x [N, IC]
+    sgemm(true, false, int(o1 - o0), IC, N, 1.0f, dout + o0, OC, inp, IC, 1.0f, dW + o0 * IC, IC);
+    // dbias[o0:o1] += column sums of dout
+    for (int64_t n = 0; n < N && dbias; n++) {
+      const float* d = dout + n * OC;
+      for (int64_t o = o0; o < o1; o++) dbias[o] += d[o];
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// attention: one (batch row, head) pair is one task; its products are small sgemms over strided
+// views of qkv. Each causal block computes only the key columns its queries can see.
+
+static constexpr int kAttnBlock = 32;  // query rows per causal block
+
+void attention_forward(ThreadPool& pool, float* out, float* att, const float* qkv, int B, int T, int C, int H) {
+  const int hs = C / H;
+  const float scale = 1.0f / std::sqrt(float(hs));
+  const int C3 = 3 * C;
+  pool.parallel_for(int64_t(B) * H, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; i++) {
+      const int b = int(i / H), h = int(i % H);
+      const float* q = qkv + int64_t(b) * T * C3 + h * hs;  // [T, hs], row stride 3C
+      const float* k = q + C;
+      const float* v = q + 2 * C;
+      float* a = att + i * T * T;  // [T, T]
+      for (int t0 = 0; t0 < T; t0 += kAttnBlock) {
+        const int rows = std::min(kAttnBlock, T - t0), cols = t0 + rows;
+        // a[t0:t0+rows, 0:cols] = scale * q[t0:t0+rows] k[0:cols]^T
+        sgemm(false, true, rows, cols, hs, scale, q + int64_t(t0) * C3, C3, k, C3, 0.0f, a + int64_t(t0) * T, T);
+      }
+      for (int t = 0; t < T; t++) {
+        float* row = a + int64_t(t) * T;
+        const float mx = vmax(row, t + 1);
+        const float sum = vexp_sum(row, t + 1, mx);
+        vscale(row, t + 1, 1.0f / sum);
+        std::memset(row + t + 1, 0, sizeof(float) * (T - t - 1));
+      }
+      // out[:, h] = a v      [T, T] x [T, hs], again only over visible columns
+      float* o = out + int64_t(b) * T * C + h * hs;
+      for (int t0 = 0; t0 < T; t0 += kAttnBlock) {
+        const int rows = std::min(kAttnBlock, T - t0), cols = t0 + rows;
+        sgemm(false, false, rows, hs, cols, 1.0f, a + int64_t(t0) * T, T, v, C3, 0.0f, o + int64_t(t0) * C, C);
+      }
+    }
+  });
+}
+
+void attention_backward(ThreadPool& pool, float* dqkv, float* scratch, const float* dout, const float* qkv,
+                        const float* att, int B, int T, int C, int H) {
+  const int hs = C / H;
+  const float scale = 1.0f / std::sqrt(float(hs));
+  const int C3 = 3 * C;
+  const int P = pool.size();
+  pool.run([&](int tid) {
+    int64_t i0, i1;
+    split_range(int64_t(B) * H, P, tid, &i0, &i1);
+    float* da = scratch + int64_t(tid) * T * T;  // [T, T]: d att, then d preatt
+    for (int64_t i = i0; i < i1; i++) {
+      const int b = int(i / H), h = int(i % H);
+      const int64_t base = int64_t(b) * T * C3 + h * hs;
+      const float *q = qkv + base, *k = q + C, *v = q + 2 * C;
+      float *dq = dqkv + base, *dk = dq + C, *dv = dq + 2 * C;
+      const float* a = att + i * T * T;
+      const float* d = dout + int64_t(b) * T * C + h * hs;  // [T, hs], row stride C
+      for (int t0 = 0; t0 < T; t0 += kAttnBlock) {
+        const int rows = std::min(kAttnBlock, T - t0), cols = t0 + rows;
+        // da[t0:, 0:cols] = d[t0:] v[0:cols]^T
+        sgemm(false, true, rows, cols, hs, 1.0f, d + int64_t(t0) * C, C, v, C3, 0.0f, da + int64_t(t0) * T, T);
+      }
+      // dv = a^T d     [T, T]^T x [T, hs]; key block j0:j1 is seen only by queries j0:T
+      for (int j0 = 0; j0 < T; j0 += kAttnBlock) {
+        const int rows = std::min(kAttnBlock, T - j0);
+        sgemm(true, false, rows, hs, T - j0, 1.0f, a + int64_t(j0) * T + j0, T, d + int64_t(j0) * C, C, 0.0f,
+              dv + int64_t(j0) * C3, C3);
+      }
+      // softmax backward: dpre[t, j] = a[t, j] (da[t, j] - sum_j' a[t, j'] da[t, j']), j <= t
+      for (int t = 0; t < T; t++) {
+        const float* ar = a + int64_t(t) * T;
+        float* dr = da + int64_t(t) * T;
+        float dot = 0;
+        for (int j = 0; j <= t; j++) dot += ar[j] * dr[j];
+        for (int j = 0; j <= t; j++) dr[j] = ar[j] * (dr[j] - dot);
+        std::memset(dr + t + 1, 0, sizeof(float) * (T - t - 1));
+      }
+      // dq = scale * dpre k;  dk = scale * dpre^T q
+      for (int t0 = 0; t0 < T; t0 += kAttnBlock) {
+        const int rows = std::min(kAttnBlock, T - t0), cols = t0 + rows;
+        sgemm(false, false, rows, hs, cols, scale, da + int64_t(t0) * T, T, k, C3, 0.0f, dq + int64_t(t0) * C3, C3);
+      }
+      for (int j0 = 0; j0 < T; j0 += kAttnBlock) {
+        const int rows = std::min(kAttnBlock, T - j0);
+        sgemm(true, false, rows, hs, T - j0, scale, da + int64_t(j0) * T + j0, T, q + int64_t(j0) * C3, C3, 0.0f,
+              dk + int64_t(j0) * C3, C3);
+      }
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// gelu
+
+void gelu_forward(ThreadPool& pool, float* out, const float* inp, int64_t n) {
+  pool.parallel_for(n, [&](int64_t i0, int64_t i1) { gelu_forward(out + i0, inp + i0, i1 - i0); });
+}
+
+void gelu_backward(ThreadPool& pool, float* dinout, const float* inp, int64_t n) {
+  pool.parallel_for(n, [&](int64_t i0, int64_t i1) { gelu_backward(dinout + i0, inp + i0, i1 - i0); });
+}
+
+// ---------------------------------------------------------------------------------------------
+// weighted cross-entropy, fused with its gradient
+
+double crossentropy_forward_backward(ThreadPool& pool, float* logits, float* logp, const int32_t* targets,
+                                     const float* weights, float grad_scale, int N, int V) {
+  const int P = pool.size();
+  std::vector<double> partial(P, 0.0);
+  pool.run([&](int tid) {
+    int64_t n0, n1;
+    split_range(N, P, tid, &n0, &n1);
+    double acc = 0;
+    for (int64_t n = n0; n < n1; n++) {
+      float* row = logits + n * V;
+      const int target = targets[n];
+      const float mx = vmax(row, V);
+      const float target_logit = row[target];
+      const float sum = vexp_sum(row, V, mx);  // row now holds exp(logit - max)
+      const float lp = target_logit - mx - std::log(sum);
+      logp[n] = lp;
+      const float w = weights ? weights[n] : 1.0f;
+      acc += double(w) * lp;
+      if (grad_scale != 0.0f) {
+        const float g = grad_scale * w;
+        if (g == 0.0f) {
+          std::memset(row, 0, sizeof(float) * V);
+        } else {
+          vscale(row, V, g / sum);  // g * softmax
+          row[target] -= g;
+        }
+      }
+    }
+    partial[tid] = acc;
+  });
+  double total = 0;
+  for (double p : partial) total += p;
+  return total;
+}
+
+}  // namespace continuum

@@ -1,0 +1,58 @@
+// The GPT's layers as forward/backward pairs (llm.c style), each split across the thread pool.
+// Shapes: B batch, T time, C channels, H heads, N = B * T rows, OC/IC output/input features.
+// Weights follow PyTorch's Linear layout: W [OC, IC]. Backward functions ACCUMULATE (+=) into
+// parameter gradients, so gradients add up over calls until the optimizer step.
+#pragma once
+
+#include <cstdint>
+
+#include "pool.h"
+
+namespace continuum {
+
+// C[M, N] = alpha * op(A) op(B) + beta * C, split across the pool along the larger of M and N.
+void matmul(ThreadPool& pool, bool transA, bool transB, int M, int N, int K, float alpha, const float* A,
+            int lda, const float* B, int ldb, float beta, float* C, int ldc);
+
+// out[N, C] = wte[inp[n]] + wpe[pos[n]];  inp, pos: [N]
+void encoder_forward(ThreadPool& pool, float* out, const int32_t* inp, const int32_t* pos, const float* wte,
+                     const float* wpe, int N, int C);
+// dwte[inp[n]] += dout[n], dwpe[pos[n]] += dout[n]
+void encoder_backward(ThreadPool& pool, float* dwte, float* dwpe, const float* dout, const int32_t* inp,
+                      const int32_t* pos, int N, int C);
+
+// out[N, C] = (inp - mean) * rstd * w + b, eps 1e-5; saves mean[N], rstd[N] for the backward pass.
+void layernorm_forward(ThreadPool& pool, float* out, float* mean, float* rstd, const float* inp, const float* w,
+                       const float* b, int N, int C);
+// dinp[N, C] += ...; dw[C], db[C] += ...; scratch: [pool.size(), 2C]
+void layernorm_backward(ThreadPool& pool, float* dinp, float* dw, float* db, float* scratch, const float* dout,
+                        const float* inp, const float* w, const float* mean, const float* rstd, int N, int C);
+
+// out[N, OC] = inp[N, IC] W^T (+ bias[OC]) (+ residual[N, OC]); bias, residual may be null, and
+// residual may be out itself (a residual add in place).
+void linear_forward(ThreadPool& pool, float* out, const float* inp, const float* W, const float* bias,
+                    const float* residual, int N, int IC, int OC);
+// dinp[N, IC] = dout W (overwritten); dW[OC, IC] += dout^T inp; dbias[OC] += sum_n dout[n] (unless null).
+void linear_backward(ThreadPool& pool, float* dinp, float* dW, float* dbias, const float* dout, const float* inp,
+                     const float* W, int N, int IC, int OC);
+
+// Causal self-attention. qkv: [B, T, 3C] (q, k, v, each [H, hs] per position), out: [B, T, C],
+// att: [B, H, T, T] softmax probabilities (row t is zero past column t).
+void attention_forward(ThreadPool& pool, float* out, float* att, const float* qkv, int B, int T, int C, int H);
+// dqkv[B, T, 3C] = d/dqkv (overwritten); scratch: [pool.size(), T, T]
+void attention_backward(ThreadPool& pool, float* dqkv, float* scratch, const float* dout, const float* qkv,
+                        const float* att, int B, int T, int C, int H);
+
+// out[n] = gelu(inp[n]) (tanh approximation) over n elements.
+void gelu_forward(ThreadPool& pool, float* out, const float* inp, int64_t n);
+// dinout[n] *= gelu'(inp[n])
+void gelu_backward(ThreadPool& pool, float* dinout, const float* inp, int64_t n);
+
+// Weighted next-token log-likelihood over logits [N, V].
+// logp[n] = log softmax(logits[n])[targets[n]]; returns sum_n weights[n] * logp[n].
+// When grad_scale != 0, logits become dlogits = grad_scale * weights[n] * (softmax - onehot(target))
+// in place; grad_scale = 1/normalizer makes them the gradient of -sum(w logp)/normalizer.
+double crossentropy_forward_backward(ThreadPool& pool, float* logits, float* logp, const int32_t* targets,
+                                     const float* weights, float grad_scale, int N, int V);
+
+}  // namespace continuum
