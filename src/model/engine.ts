@@ -90,7 +90,10 @@ export interface Engine {
   /** Full-sequence logits without a cache (the reference for KV-cache tests): [B, T] -> [B, T, V]. */
   logits(tokens: Int32Array, B: number, T: number): Float32Array;
 
-  /** AdamW step with global-norm clipping; returns the gradient norm before clipping; zeroes grads. */
+  /**
+   * AdamW step with global-norm clipping; returns the gradient norm before clipping; zeroes grads.
+   * When the norm is not finite (a NaN or infinite gradient), nothing is updated: the caller stops the run.
+   */
   step(opt: AdamWConfig): number;
 
   zeroGrad(): void;

@@ -18,6 +18,23 @@ export interface SampleOptions {
   useCache?: boolean;
 }
 
+/**
+ * Text longer than the context: generates in windows, re-reading the last half-context as the next prompt
+ * (a model with learned positions cannot slide a KV cache past its contextLength).
+ */
+export function generateLong(engine: Engine, prompt: number[], count: number, opts: Omit<SampleOptions, 'maxNewTokens'>, rng: Rng): number[] {
+  const ctx = engine.config.contextLength;
+  const out: number[] = [];
+  let window = prompt.slice(-Math.max(1, Math.floor(ctx / 2)));
+  while (out.length < count) {
+    const [fresh] = generate(engine, [window], { ...opts, maxNewTokens: count - out.length }, rng);
+    out.push(...fresh);
+    if (fresh.length === 0 || (opts.stopToken !== undefined && fresh[fresh.length - 1] === opts.stopToken)) break;
+    window = [...window, ...fresh].slice(-Math.max(1, Math.floor(ctx / 2)));
+  }
+  return out;
+}
+
 /** Samples a completion for every prompt; returns only the new tokens of each row. */
 export function generate(engine: Engine, prompts: number[][], opts: SampleOptions, rng: Rng): number[][] {
   const ctx = engine.config.contextLength;

@@ -1,0 +1,22 @@
+/**
+ * The `continuum` command line. Each command lives in its own file and registers itself here.
+ */
+import { Command } from 'commander';
+import { registerPretrainCommand } from './pretrain.js';
+import { registerSampleCommand } from './sample.js';
+import { registerTrainCommand } from './train.js';
+
+export function buildProgram(): Command {
+  const program = new Command('continuum')
+    .description('A laboratory for how small transformers generalize, from pre-training to reinforcement learning.')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ outputError: (str, write) => write(str) });
+  registerPretrainCommand(program);
+  registerTrainCommand(program);
+  registerSampleCommand(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  await buildProgram().parseAsync(argv);
+}

@@ -1,0 +1,60 @@
+/**
+ * Runs a recipe from the command line: progress bar (reward first for RL, loss otherwise), evaluation lines,
+ * and a closing summary (or one JSON line with --json). Shared by `train` and `pretrain`.
+ */
+import type { EngineName } from '../model/engine.js';
+import type { MetricsRecord, Scalars } from '../train/metrics.js';
+import type { Recipe } from '../train/recipe.js';
+import { train, type StepInfo, type TrainResult } from '../train/trainer.js';
+import { createProgress } from './progress.js';
+
+export interface RunRecipeOptions {
+  outDir: string;
+  engine?: EngineName;
+  resume?: boolean;
+  json?: boolean;
+}
+
+/** The headline number of a step: the reward for rl / rft stages, the loss otherwise. */
+function headline(s: Scalars): Record<string, string> {
+  const fields: Record<string, string> = {};
+  if (s['rl/reward_mean'] !== undefined) fields.reward = s['rl/reward_mean'].toFixed(3);
+  if (s['rft/pass_rate'] !== undefined) fields.pass = s['rft/pass_rate'].toFixed(3);
+  if (s['train/loss'] !== undefined) fields.loss = s['train/loss'].toFixed(4);
+  if (s['perf/tok_s'] !== undefined) fields['tok/s'] = Math.round(s['perf/tok_s']).toString();
+  return fields;
+}
+
+function evalLine(record: MetricsRecord): string | null {
+  const evals = Object.entries(record.scalars).filter(([k]) => k.startsWith('eval/'));
+  if (evals.length === 0) return null;
+  return `step ${record.step}: ${evals.map(([k, v]) => `${k.slice(5)} ${v.toFixed(4)}`).join(', ')}`;
+}
+
+export function runRecipe(recipe: Recipe, opts: RunRecipeOptions): TrainResult {
+  const progress = createProgress({ quiet: opts.json });
+  const log = (line: string) => (opts.json ? process.stderr.write(line + '\n') : progress.log(line));
+  // Smooth the displayed tokens/s over recent steps: single steps are noisy.
+  let tokS = 0;
+  try {
+    const result = train(recipe, {
+      outDir: opts.outDir,
+      engine: opts.engine,
+      resume: opts.resume,
+      onEvent: log,
+      onStep(record: MetricsRecord, info: StepInfo) {
+        const s = record.scalars;
+        tokS = tokS === 0 ? s['perf/tok_s'] : 0.9 * tokS + 0.1 * s['perf/tok_s'];
+        const label = info.stages > 1 ? `[${info.stage + 1}/${info.stages} ${info.stageName}] step ${info.stageStep}` : `step ${info.stageStep}`;
+        progress.update(info.progress, label, headline({ ...s, 'perf/tok_s': tokS }));
+        const line = evalLine(record);
+        if (line) log(line);
+      },
+    });
+    progress.stop();
+    return result;
+  } catch (err) {
+    progress.stop();
+    throw err;
+  }
+}

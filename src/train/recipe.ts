@@ -1,0 +1,213 @@
+/**
+ * A recipe: a model, a seed and a list of stages, each a point on the pre-training <-> RL continuum.
+ * Plain data (YAML or JSON), validated here with errors that name the field path and what is allowed.
+ *
+ *   model:  { nLayers: 2, nHeads: 4, dModel: 64, contextLength: 64 }
+ *   seed:   1
+ *   stages:
+ *     - objective: sft                      # lm | sft | rft | rl | mix
+ *       tasks: { families: [math/add] }
+ *       budget: { steps: 500 }              # or tokens, or episodes
+ *     - objective: rl
+ *       tasks: { families: [math/add] }
+ *       budget: { steps: 100 }
+ *       rl: { groupSize: 8, advantage: grpo }
+ */
+import { z } from 'zod';
+import { parse as parseYaml } from 'yaml';
+import { parseOrThrow, ValidationError } from '../util/validation.js';
+
+const positiveInt = z.number().int().min(1);
+const nonNegative = z.number().min(0);
+
+export const ModelSchema = z
+  .object({
+    nLayers: positiveInt.default(2),
+    nHeads: positiveInt.default(4),
+    dModel: positiveInt.default(64),
+    contextLength: positiveInt.max(4096).default(64),
+    mlpRatio: positiveInt.default(4),
+  })
+  .strict()
+  .refine((m) => m.dModel % m.nHeads === 0, { message: 'dModel must be divisible by nHeads', path: ['nHeads'] });
+
+export const BudgetSchema = z
+  .object({
+    steps: positiveInt.optional(),
+    tokens: positiveInt.optional(),
+    episodes: positiveInt.optional(),
+  })
+  .strict()
+  .refine((b) => [b.steps, b.tokens, b.episodes].filter((v) => v !== undefined).length === 1, {
+    message: 'give exactly one of steps, tokens or episodes',
+  });
+
+export const ScheduleSchema = z
+  .object({
+    lr: z.number().positive().default(1e-3),
+    minLr: nonNegative.optional(), // default: lr / 10
+    warmupSteps: z.number().int().min(0).default(0),
+    decay: z.enum(['cosine', 'constant']).default('cosine'),
+  })
+  .strict();
+
+export const OptimizerSchema = z
+  .object({
+    beta1: z.number().min(0).max(0.9999).default(0.9),
+    beta2: z.number().min(0).max(0.99999).default(0.99),
+    eps: z.number().positive().default(1e-8),
+    weightDecay: nonNegative.default(0.1),
+    gradClip: nonNegative.default(1),
+  })
+  .strict();
+
+export const SamplingSchema = z
+  .object({
+    temperature: nonNegative.default(1),
+    topK: z.number().int().min(0).default(0),
+    maxNewTokens: positiveInt.max(4096).optional(), // default: the family's longest answer + 1
+  })
+  .strict();
+
+/** One family of a task mix: a name, or a name with a weight and a difficulty level. */
+export const MixEntrySchema = z.union([
+  z.string().min(1),
+  z
+    .object({
+      family: z.string().min(1),
+      weight: z.number().positive().default(1),
+      difficulty: z.number().int().min(0).optional(),
+      config: z.record(z.string(), z.unknown()).optional(),
+    })
+    .strict(),
+]);
+
+export const TasksSchema = z
+  .object({
+    families: z.array(MixEntrySchema).min(1, 'name at least one family (see `continuum tasks list`)'),
+    difficulty: z.number().int().min(0).default(0),
+    /** Families no training stage sees, scored at the end to measure transfer. */
+    heldOut: z.array(MixEntrySchema).default([]),
+  })
+  .strict();
+
+export const RlSchema = z
+  .object({
+    /** G completions per prompt; the group mean is the baseline. */
+    groupSize: z.number().int().min(2).default(8),
+    /** `mean`: advantage = r - group mean (REINFORCE with group baseline); `grpo`: also divide by the group std. */
+    advantage: z.enum(['mean', 'grpo']).default('grpo'),
+    /** PPO-style ratio clipping epsilon; 0 disables. Matters only with innerEpochs > 1. */
+    clip: nonNegative.default(0.2),
+    innerEpochs: positiveInt.default(1),
+    /** Weight of the KL penalty to the frozen model the stage started from (k3 estimator); 0 disables. */
+    klBeta: nonNegative.default(0),
+    dropZeroVarianceGroups: z.boolean().default(false),
+    /** Reward -= lengthPenalty * completion tokens. */
+    lengthPenalty: nonNegative.default(0),
+  })
+  .strict();
+
+export const RftSchema = z
+  .object({
+    samples: positiveInt.default(8),
+    threshold: z.number().min(0).max(1).default(1),
+  })
+  .strict();
+
+export const InitSchema = z.union([
+  z.literal('random'),
+  z.literal('previous'),
+  z.object({ checkpoint: z.string().min(1) }).strict(),
+]);
+
+export const StageSchema = z
+  .object({
+    name: z.string().min(1).optional(),
+    objective: z.enum(['lm', 'sft', 'rft', 'rl', 'mix']),
+    /** lm only: a built-in corpus name (`shakespeare`) or a path to a text file. */
+    corpus: z.string().min(1).optional(),
+    /** Task stages (sft, rft, rl, mix). */
+    tasks: TasksSchema.optional(),
+    budget: BudgetSchema,
+    /** Sequences per step (lm, sft) or prompts per step (rft, rl; each sampled groupSize / samples times). */
+    batchSize: positiveInt.default(16),
+    /** lm only: tokens per training window; default = the model's contextLength. */
+    blockSize: positiveInt.optional(),
+    schedule: ScheduleSchema.default({ lr: 1e-3, warmupSteps: 0, decay: 'cosine' }),
+    optimizer: OptimizerSchema.default({ beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.1, gradClip: 1 }),
+    sampling: SamplingSchema.default({ temperature: 1, topK: 0 }),
+    rl: RlSchema.optional(),
+    rft: RftSchema.optional(),
+    /** mix only: the fraction of each batch trained with rl, the rest with sft. */
+    rlFraction: z.number().min(0).max(1).optional(),
+    init: InitSchema.default('previous'),
+    eval: z
+      .object({ interval: z.number().int().min(0).default(0), iters: positiveInt.default(20) })
+      .strict()
+      .default({ interval: 0, iters: 20 }),
+    checkpointInterval: z.number().int().min(0).default(0),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (s.objective === 'lm') {
+      if (!s.corpus) problem('corpus', 'an lm stage needs a corpus: `shakespeare` or a path to a text file');
+      if (s.tasks) problem('tasks', 'an lm stage trains on a corpus, not tasks: remove tasks or use objective sft');
+    } else {
+      if (!s.tasks) problem('tasks', `a ${s.objective} stage needs tasks: { families: [...] } (see \`continuum tasks list\`)`);
+      if (s.corpus) problem('corpus', `a ${s.objective} stage trains on tasks, not a corpus: remove corpus or use objective lm`);
+    }
+    if (s.objective === 'mix' && s.rlFraction === undefined) problem('rlFraction', 'a mix stage needs rlFraction in [0, 1]');
+    if (s.objective !== 'mix' && s.rlFraction !== undefined) problem('rlFraction', 'rlFraction belongs to mix stages only');
+    if (s.rl && !['rl', 'mix'].includes(s.objective)) problem('rl', 'rl settings belong to rl or mix stages');
+    if (s.rft && s.objective !== 'rft') problem('rft', 'rft settings belong to rft stages');
+  });
+
+export const RecipeSchema = z
+  .object({
+    name: z.string().min(1).default('recipe'),
+    seed: z.number().int().min(0).default(0),
+    engine: z.enum(['native', 'reference']).optional(),
+    model: ModelSchema.default({ nLayers: 2, nHeads: 4, dModel: 64, contextLength: 64, mlpRatio: 4 }),
+    stages: z.array(StageSchema).min(1, 'a recipe needs at least one stage'),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    r.stages.forEach((s, i) => {
+      if (s.blockSize !== undefined && s.blockSize > r.model.contextLength) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['stages', i, 'blockSize'],
+          message: `blockSize must be <= model.contextLength (${r.model.contextLength})`,
+        });
+      }
+    });
+  })
+  // The first stage has no previous stage to start from: 'previous' there means random weights.
+  .transform((r) => ({
+    ...r,
+    stages: r.stages.map((s, i) => (i === 0 && s.init === 'previous' ? { ...s, init: 'random' as const } : s)),
+  }));
+
+export type Recipe = z.infer<typeof RecipeSchema>;
+export type Stage = Recipe['stages'][number];
+export type StageBudget = Stage['budget'];
+export type TasksSpec = z.infer<typeof TasksSchema>;
+export type RlSettings = z.infer<typeof RlSchema>;
+
+/** Validates a recipe object; throws a ValidationError with one line per problem. */
+export function parseRecipe(input: unknown, what = 'recipe'): Recipe {
+  return parseOrThrow(RecipeSchema, input, what);
+}
+
+/** Parses recipe text (YAML, which includes JSON). */
+export function parseRecipeText(text: string, what = 'recipe'): Recipe {
+  let data: unknown;
+  try {
+    data = parseYaml(text);
+  } catch (err) {
+    throw new ValidationError(`${what} is not valid YAML: ${(err as Error).message.split('\n')[0]}`, []);
+  }
+  return parseRecipe(data, what);
+}
