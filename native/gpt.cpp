@@ -223,7 +223,7 @@ double GPT::forward_backward(const int32_t* tokens, const float* weights, int B,
   const double wlogp = crossentropy_forward_backward(pool_, acts_->logits, logp_out, targets_.data(), weights,
                                                      float(1.0 / normalizer), B * T, cfg_.V);
   backward(B, T);
-  return -wlogp / normalizer;
+  return 0.0 - wlogp / normalizer;  // +0, not -0, when every weight is zero (as the reference)
 }
 
 void GPT::logprobs(const int32_t* tokens, int B, int T, float* logp_out) {
@@ -246,12 +246,12 @@ void GPT::logits(const int32_t* tokens, int B, int T, float* logits_out) {
 double GPT::step(const AdamW& opt, int t) {
   const int P = pool_.size();
   std::vector<double> partial(P, 0.0);
-  pool_.run([&](int tid) {
+  pool_.run(P, [&](int part, int) {
     int64_t i0, i1;
-    split_range(count_, P, tid, &i0, &i1);
+    split_range(count_, P, part, &i0, &i1);
     double acc = 0;
     for (int64_t i = i0; i < i1; i++) acc += double(grads_[i]) * grads_[i];
-    partial[tid] = acc;
+    partial[part] = acc;
   });
   double sumsq = 0;
   for (double p : partial) sumsq += p;
@@ -265,20 +265,20 @@ double GPT::step(const AdamW& opt, int t) {
   const float clip_scale = clipping ? float(opt.grad_clip / norm) : 1.0f;
   const float b1 = opt.beta1, b2 = opt.beta2;
   const float bc1 = float(1.0 - std::pow(double(b1), t)), bc2 = float(1.0 - std::pow(double(b2), t));
-  for (const TensorSpan& s : spans_) {
-    const float decay = s.decay ? 1.0f - opt.lr * opt.weight_decay : 1.0f;
-    float *p = params_ + s.offset, *g = grads_ + s.offset, *m = m_ + s.offset, *v = v_ + s.offset;
-    pool_.parallel_for(s.size, [&](int64_t i0, int64_t i1) {
-      for (int64_t i = i0; i < i1; i++) {
-        const float gi = g[i] * clip_scale;
-        m[i] = b1 * m[i] + (1.0f - b1) * gi;
-        v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
-        const float mhat = m[i] / bc1, vhat = v[i] / bc2;
-        p[i] = p[i] * decay - opt.lr * mhat / (std::sqrt(vhat) + opt.eps);
-        g[i] = 0.0f;
+  const float lr = opt.lr, eps = opt.eps, decayed = 1.0f - opt.lr * opt.weight_decay;
+  pool_.parallel_for(count_, [&](int64_t i0, int64_t i1, int) {
+    for (const TensorSpan& s : spans_) {  // the part of each tensor inside [i0, i1)
+      const int64_t a = std::max(i0, s.offset), b = std::min(i1, s.offset + s.size);
+      const float keep = s.decay ? decayed : 1.0f;
+      for (int64_t i = a; i < b; i++) {
+        const float g = grads_[i] * clip_scale;
+        m_[i] = b1 * m_[i] + (1.0f - b1) * g;
+        v_[i] = b2 * v_[i] + (1.0f - b2) * g * g;
+        params_[i] = params_[i] * keep - lr * (m_[i] / bc1) / (std::sqrt(v_[i] / bc2) + eps);
+        grads_[i] = 0.0f;
       }
-    });
-  }
+    }
+  });
   return norm;
 }
 
@@ -312,9 +312,7 @@ void InferenceSession::run_blocks(const int32_t* tokens, const int32_t* row_of, 
       std::memcpy(vcache(l, row_of[i]) + int64_t(pos[i]) * C, q + 2 * C, sizeof(float) * C);
     }
     // position i attends to positions 0..pos[i] of its row: one (position, head) pair per task
-    pool.run([&](int tid) {
-      int64_t j0, j1;
-      split_range(int64_t(n) * H, pool.size(), tid, &j0, &j1);
+    pool.parallel_for(int64_t(n) * H, [&](int64_t j0, int64_t j1, int tid) {
       float* s = scores_.data() + int64_t(tid) * cfg_.ctx;
       for (int64_t j = j0; j < j1; j++) {
         const int i = int(j / H), h = int(j % H), keys = pos[i] + 1;

@@ -16,14 +16,15 @@ namespace continuum {
 void matmul(ThreadPool& pool, bool transA, bool transB, int M, int N, int K, float alpha, const float* A,
             int lda, const float* B, int ldb, float beta, float* C, int ldc) {
   const bool split_rows = M >= N;
-  pool.run([&](int tid) {
+  const int P = pool.size();
+  pool.run(P, [&](int part, int) {
     int64_t begin, end;
     if (split_rows) {
-      split_range(M, pool.size(), tid, &begin, &end);
+      split_range(M, P, part, &begin, &end);
       const float* a = transA ? A + begin : A + begin * lda;
       sgemm(transA, transB, int(end - begin), N, K, alpha, a, lda, B, ldb, beta, C + begin * ldc, ldc);
     } else {
-      split_range(N, pool.size(), tid, &begin, &end);
+      split_range(N, P, part, &begin, &end);
       const float* b = transB ? B + begin * ldb : B + begin;
       sgemm(transA, transB, M, int(end - begin), K, alpha, A, lda, b, ldb, beta, C + begin, ldc);
     }
@@ -36,7 +37,7 @@ void matmul(ThreadPool& pool, bool transA, bool transB, int M, int N, int K, flo
 
 void encoder_forward(ThreadPool& pool, float* out, const int32_t* inp, const int32_t* pos, const float* wte,
                      const float* wpe, int N, int C) {
-  pool.parallel_for(N, [&](int64_t n0, int64_t n1) {
+  pool.parallel_for(N, [&](int64_t n0, int64_t n1, int) {
     for (int64_t n = n0; n < n1; n++) {
       const float* te = wte + int64_t(inp[n]) * C;
       const float* pe = wpe + int64_t(pos[n]) * C;
@@ -48,7 +49,7 @@ void encoder_forward(ThreadPool& pool, float* out, const int32_t* inp, const int
 
 void encoder_backward(ThreadPool& pool, float* dwte, float* dwpe, const float* dout, const int32_t* inp,
                       const int32_t* pos, int N, int C) {
-  pool.parallel_for(C, [&](int64_t c0, int64_t c1) {
+  pool.parallel_for(C, [&](int64_t c0, int64_t c1, int) {
     for (int n = 0; n < N; n++) {
       const float* d = dout + int64_t(n) * C;
       float* te = dwte + int64_t(inp[n]) * C;
@@ -66,7 +67,7 @@ void encoder_backward(ThreadPool& pool, float* dwte, float* dwpe, const float* d
 
 void layernorm_forward(ThreadPool& pool, float* out, float* mean, float* rstd, const float* inp, const float* w,
                        const float* b, int N, int C) {
-  pool.parallel_for(N, [&](int64_t n0, int64_t n1) {
+  pool.parallel_for(N, [&](int64_t n0, int64_t n1, int) {
     for (int64_t n = n0; n < n1; n++) {
       const float* x = inp + n * C;
       float m = 0;
@@ -86,10 +87,10 @@ void layernorm_forward(ThreadPool& pool, float* out, float* mean, float* rstd, c
 void layernorm_backward(ThreadPool& pool, float* dinp, float* dw, float* db, float* scratch, const float* dout,
                         const float* inp, const float* w, const float* mean, const float* rstd, int N, int C) {
   const int P = pool.size();
-  pool.run([&](int tid) {
+  pool.run(P, [&](int part, int) {
     int64_t n0, n1;
-    split_range(N, P, tid, &n0, &n1);
-    float* pdw = scratch + int64_t(tid) * 2 * C;  // this thread's partial dw, then db
+    split_range(N, P, part, &n0, &n1);
+    float* pdw = scratch + int64_t(part) * 2 * C;  // this chunk's partial dw, then db
     float* pdb = pdw + C;
     std::memset(pdw, 0, sizeof(float) * 2 * C);
     for (int64_t n = n0; n < n1; n++) {
@@ -114,7 +115,7 @@ void layernorm_backward(ThreadPool& pool, float* dinp, float* dw, float* db, flo
       }
     }
   });
-  // Combine the partials in thread order: the result does not depend on scheduling.
+  // Combine the partials in chunk order: the result does not depend on scheduling.
   for (int t = 0; t < P; t++) {
     const float* pdw = scratch + int64_t(t) * 2 * C;
     for (int c = 0; c < C; c++) {
@@ -130,11 +131,12 @@ void layernorm_backward(ThreadPool& pool, float* dinp, float* dw, float* db, flo
 
 void linear_forward(ThreadPool& pool, float* out, const float* inp, const float* W, const float* bias,
                     const float* residual, int N, int IC, int OC) {
-  const bool split_rows = N >= 16 * pool.size();
-  pool.run([&](int tid) {
+  const int P = pool.size();
+  const bool split_rows = N >= 16 * P;
+  pool.run(P, [&](int part, int) {
     int64_t r0 = 0, r1 = N, c0 = 0, c1 = OC;
-    if (split_rows) split_range(N, pool.size(), tid, &r0, &r1);
-    else split_range(OC, pool.size(), tid, &c0, &c1);
+    if (split_rows) split_range(N, P, part, &r0, &r1);
+    else split_range(OC, P, part, &c0, &c1);
     const bool seeded = bias || residual;
     for (int64_t n = r0; n < r1 && seeded; n++) {
       float* o = out + n * OC;
@@ -150,11 +152,11 @@ void linear_forward(ThreadPool& pool, float* out, const float* inp, const float*
 void linear_backward(ThreadPool& pool, float* dinp, float* dW, float* dbias, const float* dout, const float* inp,
                      const float* W, int N, int IC, int OC) {
   // The three products are independent: each thread does its share of all three in one region.
-  pool.run([&](int tid) {
-    const int P = pool.size();
+  const int P = pool.size();
+  pool.run(P, [&](int part, int) {
     int64_t n0, n1, o0, o1;
-    split_range(N, P, tid, &n0, &n1);
-    split_range(OC, P, tid, &o0, &o1);
+    split_range(N, P, part, &n0, &n1);
+    split_range(OC, P, part, &o0, &o1);
     // dinp[n0:n1, :] = dout[n0:n1, :] W            [n, OC] x [OC, IC]
     sgemm(false, false, int(n1 - n0), IC, OC, 1.0f, dout + n0 * OC, OC, W, IC, 0.0f, dinp + n0 * IC, IC);
     // dW[o0:o1, :] += dout[:, o0:o1]^T inp          [o, N] x [N, IC]
@@ -177,7 +179,7 @@ void attention_forward(ThreadPool& pool, float* out, float* att, const float* qk
   const int hs = C / H;
   const float scale = 1.0f / std::sqrt(float(hs));
   const int C3 = 3 * C;
-  pool.parallel_for(int64_t(B) * H, [&](int64_t i0, int64_t i1) {
+  pool.parallel_for(int64_t(B) * H, [&](int64_t i0, int64_t i1, int) {
     for (int64_t i = i0; i < i1; i++) {
       const int b = int(i / H), h = int(i % H);
       const float* q = qkv + int64_t(b) * T * C3 + h * hs;  // [T, hs], row stride 3C
@@ -211,10 +213,7 @@ void attention_backward(ThreadPool& pool, float* dqkv, float* scratch, const flo
   const int hs = C / H;
   const float scale = 1.0f / std::sqrt(float(hs));
   const int C3 = 3 * C;
-  const int P = pool.size();
-  pool.run([&](int tid) {
-    int64_t i0, i1;
-    split_range(int64_t(B) * H, P, tid, &i0, &i1);
+  pool.parallel_for(int64_t(B) * H, [&](int64_t i0, int64_t i1, int tid) {
     float* da = scratch + int64_t(tid) * T * T;  // [T, T]: d att, then d preatt
     for (int64_t i = i0; i < i1; i++) {
       const int b = int(i / H), h = int(i % H);
@@ -261,11 +260,11 @@ void attention_backward(ThreadPool& pool, float* dqkv, float* scratch, const flo
 // gelu
 
 void gelu_forward(ThreadPool& pool, float* out, const float* inp, int64_t n) {
-  pool.parallel_for(n, [&](int64_t i0, int64_t i1) { gelu_forward(out + i0, inp + i0, i1 - i0); });
+  pool.parallel_for(n, [&](int64_t i0, int64_t i1, int) { gelu_forward(out + i0, inp + i0, i1 - i0); });
 }
 
 void gelu_backward(ThreadPool& pool, float* dinout, const float* inp, int64_t n) {
-  pool.parallel_for(n, [&](int64_t i0, int64_t i1) { gelu_backward(dinout + i0, inp + i0, i1 - i0); });
+  pool.parallel_for(n, [&](int64_t i0, int64_t i1, int) { gelu_backward(dinout + i0, inp + i0, i1 - i0); });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -275,9 +274,9 @@ double crossentropy_forward_backward(ThreadPool& pool, float* logits, float* log
                                      const float* weights, float grad_scale, int N, int V) {
   const int P = pool.size();
   std::vector<double> partial(P, 0.0);
-  pool.run([&](int tid) {
+  pool.run(P, [&](int part, int) {
     int64_t n0, n1;
-    split_range(N, P, tid, &n0, &n1);
+    split_range(N, P, part, &n0, &n1);
     double acc = 0;
     for (int64_t n = n0; n < n1; n++) {
       float* row = logits + n * V;
@@ -299,7 +298,7 @@ double crossentropy_forward_backward(ThreadPool& pool, float* logits, float* log
         }
       }
     }
-    partial[tid] = acc;
+    partial[part] = acc;
   });
   double total = 0;
   for (double p : partial) total += p;

@@ -1,5 +1,9 @@
 #include "pool.h"
 
+#include <sched.h>
+
+#include <stdexcept>
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define CONTINUUM_PAUSE() _mm_pause()
@@ -9,75 +13,101 @@
 
 namespace continuum {
 
-// How long an idle worker spins before it sleeps: long enough to bridge the gap between two
-// regions of one training step (microseconds), short enough not to burn a core between calls.
-static constexpr int kSpinIterations = 200000;
+// How long an idle worker spins before it sleeps (pause iterations, ~50 us): long enough to bridge
+// the gap between two regions of one training step, short enough not to burn a core between calls.
+static constexpr int kSpinIterations = 2000;
+// How long the caller spins on chunks still running elsewhere before yielding its core, in case the
+// thread running them waits for that core.
+static constexpr int kWaitSpins = 2000;
+
+static inline uint32_t generation_of(uint64_t s) { return uint32_t(s >> 32); }
+static inline int chunks_of(uint64_t s) { return int((s >> 16) & 0xffff); }
+static inline int next_of(uint64_t s) { return int(s & 0xffff); }
+static constexpr int kMaxChunks = 0xffff;
 
 ThreadPool::ThreadPool(int threads) : size_(threads < 1 ? 1 : threads) {
   for (int tid = 1; tid < size_; tid++) threads_.emplace_back(&ThreadPool::worker, this, tid);
 }
 
 ThreadPool::~ThreadPool() {
+  stop_.store(true);
+  state_.fetch_add(uint64_t(1) << 32);  // a new generation wakes every worker, which then sees stop_
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    stop_.store(true);
-    generation_.fetch_add(1);
+    wake_.notify_all();
   }
-  wake_.notify_all();
   for (auto& t : threads_) t.join();
 }
 
-void ThreadPool::run(const std::function<void(int)>& fn) {
-  if (size_ == 1) {
-    fn(0);
+void ThreadPool::run(int chunks, const std::function<void(int, int)>& fn) {
+  if (chunks <= 0) return;
+  if (size_ == 1 || chunks == 1) {
+    for (int c = 0; c < chunks; c++) fn(c, 0);
     return;
   }
-  job_ = &fn;
-  pending_.store(size_ - 1, std::memory_order_relaxed);
-  // Publish the job, then wake sleepers. Both sides use sequentially consistent operations
-  // (here: bump generation, read sleeping_; worker: bump sleeping_, read generation), so either
-  // the worker sees the new generation or we see it asleep and notify it under the lock.
-  generation_.fetch_add(1);
+  if (chunks > kMaxChunks) throw std::length_error("ThreadPool::run: too many chunks");
+  // Publish the region under a new generation: the function first, then the state. A worker that
+  // read an older function cannot claim a chunk with it: its compare-and-swap fails.
+  const uint32_t gen = generation_of(state_.load()) + 1;
+  fn_.store(&fn);
+  done_.store(0);
+  state_.store((uint64_t(gen) << 32) | (uint64_t(chunks) << 16));  // pairs with sleeping_ below
   if (sleeping_.load() > 0) {
     std::lock_guard<std::mutex> lock(mutex_);
     wake_.notify_all();
   }
-  fn(0);
-  while (pending_.load(std::memory_order_acquire) != 0) CONTINUUM_PAUSE();
-  job_ = nullptr;
+  work_on(gen, 0);
+  for (int spins = 0; done_.load(std::memory_order_acquire) != chunks; spins++) {
+    if (spins < kWaitSpins) CONTINUUM_PAUSE();
+    else sched_yield();
+  }
 }
 
-void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64_t)>& fn) {
+void ThreadPool::work_on(uint32_t gen, int tid) {
+  const std::function<void(int, int)>* fn = fn_.load();
+  uint64_t s = state_.load();
+  while (generation_of(s) == gen && next_of(s) < chunks_of(s)) {
+    if (state_.compare_exchange_weak(s, s + 1)) {
+      (*fn)(next_of(s), tid);
+      done_.fetch_add(1);
+      s = state_.load();
+    }
+  }
+}
+
+void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64_t, int)>& fn) {
   if (n <= 0) return;
-  const int parts = n < size_ ? static_cast<int>(n) : size_;
-  run([&](int tid) {
-    if (tid >= parts) return;
+  const int64_t want = int64_t(size_) * 4;
+  const int chunks = int(n < want ? n : want);
+  run(chunks, [&](int c, int tid) {
     int64_t begin, end;
-    split_range(n, parts, tid, &begin, &end);
-    fn(begin, end);
+    split_range(n, chunks, c, &begin, &end);
+    fn(begin, end, tid);
   });
 }
 
 void ThreadPool::worker(int tid) {
-  uint64_t seen = generation_.load();
+  uint32_t seen = generation_of(state_.load());
   for (;;) {
     int spins = 0;
-    uint64_t now;
-    while ((now = generation_.load(std::memory_order_acquire)) == seen) {
+    uint32_t gen;
+    while ((gen = generation_of(state_.load(std::memory_order_acquire))) == seen) {
       if (++spins < kSpinIterations) {
         CONTINUUM_PAUSE();
         continue;
       }
+      // Sleep. Both sides use sequentially consistent operations (here: bump sleeping_, read the
+      // state; run(): store the state, read sleeping_), so either we see the new generation or
+      // run() sees us asleep and notifies under the lock.
       std::unique_lock<std::mutex> lock(mutex_);
       sleeping_.fetch_add(1);
-      wake_.wait(lock, [&] { return generation_.load() != seen; });
+      wake_.wait(lock, [&] { return generation_of(state_.load()) != seen; });
       sleeping_.fetch_sub(1);
       spins = 0;
     }
-    seen = now;
+    seen = gen;
     if (stop_.load()) return;
-    (*job_)(tid);
-    pending_.fetch_sub(1, std::memory_order_release);
+    work_on(gen, tid);
   }
 }
 

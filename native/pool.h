@@ -1,9 +1,11 @@
 // A fixed pool of threads that run one parallel region at a time.
 //
-// The engine owns every core: BLAS runs single-threaded inside each pool thread, so the BLAS
-// threads and ours never compete for the same cores (oversubscription costs more than it gains
-// on two cores). Workers spin briefly between regions, because a training step issues a few
-// hundred regions back to back, then sleep, so an idle engine costs nothing.
+// The engine owns every core: BLAS runs single-threaded inside each pool thread, so BLAS threads and
+// ours never compete for the same cores. A region is cut into a fixed number of chunks that threads
+// claim as they come free: when a core is busy with another process, the threads that are running
+// take over the chunks of the one that is not, instead of waiting for it. Results never depend on
+// which thread ran a chunk: reductions keep one partial per chunk and combine them in chunk order.
+// Idle workers spin briefly (a training step issues hundreds of regions back to back), then sleep.
 #pragma once
 
 #include <atomic>
@@ -25,26 +27,29 @@ class ThreadPool {
 
   int size() const { return size_; }
 
-  // Runs fn(tid) once on every thread, tid in [0, size()); the calling thread is tid 0.
-  // Returns when all have finished. Work is split statically by tid, so results never depend
-  // on scheduling: reductions combine per-thread partials in tid order.
-  void run(const std::function<void(int)>& fn);
+  // Runs fn(chunk, tid) for every chunk in [0, chunks), on whichever threads are free; tid in
+  // [0, size()) names the thread running it (for per-thread scratch). Returns when all are done.
+  void run(int chunks, const std::function<void(int chunk, int tid)>& fn);
 
-  // fn(begin, end) over a static split of [0, n) into size() contiguous chunks.
-  void parallel_for(int64_t n, const std::function<void(int64_t, int64_t)>& fn);
+  // fn(begin, end, tid) over [0, n) cut into near-equal contiguous chunks (a few per thread).
+  void parallel_for(int64_t n, const std::function<void(int64_t, int64_t, int)>& fn);
 
  private:
   void worker(int tid);
+  // Claims and runs chunks of the region of generation `gen` until none are left.
+  void work_on(uint32_t gen, int tid);
 
   int size_;
   std::vector<std::thread> threads_;
-  const std::function<void(int)>* job_ = nullptr;
-  std::atomic<uint64_t> generation_{0};
-  std::atomic<int> pending_{0};
+  std::atomic<const std::function<void(int, int)>*> fn_{nullptr};
+  // generation (32 bits) | chunks (16) | next unclaimed chunk (16). Claiming a chunk is one
+  // compare-and-swap, which fails once a newer region has been published.
+  std::atomic<uint64_t> state_{0};
+  std::atomic<int> done_{0};
   std::atomic<bool> stop_{false};
+  std::atomic<int> sleeping_{0};
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::atomic<int> sleeping_{0};
 };
 
 // The range [begin, end) of chunk `part` when [0, n) is cut into `parts` near-equal chunks.

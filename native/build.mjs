@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// Builds the native engine; `npm ci` runs this as the package's install script.
+// Checks for a BLAS first, so that a machine without one fails with what to install rather than a
+// compiler error, then runs node-gyp (binding.gyp at the repository root).
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+function fail(message) {
+  console.error(`\ncontinuum: cannot build the native engine: ${message}\n`);
+  process.exit(1);
+}
+
+if (process.platform === 'darwin') {
+  // Accelerate ships with macOS; nothing to check.
+} else {
+  const pkgConfig = spawnSync('pkg-config', ['--exists', 'openblas'], { stdio: 'ignore' });
+  if (pkgConfig.error) {
+    fail('pkg-config is not installed. On Debian/Ubuntu: sudo apt-get install pkg-config libopenblas-dev');
+  }
+  if (pkgConfig.status !== 0) {
+    fail('OpenBLAS was not found by pkg-config. On Debian/Ubuntu: sudo apt-get install libopenblas-dev pkg-config');
+  }
+}
+
+// npm tells lifecycle scripts where its bundled node-gyp is; otherwise look next to npm itself.
+const candidates = [
+  process.env.npm_config_node_gyp,
+  join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+].filter(Boolean);
+const gyp = candidates.find((p) => existsSync(p));
+const result = gyp
+  ? spawnSync(process.execPath, [gyp, 'rebuild'], { stdio: 'inherit' })
+  : spawnSync('node-gyp', ['rebuild'], { stdio: 'inherit', shell: process.platform === 'win32' });
+if (result.error) fail(`could not run node-gyp (${result.error.message}); install it with: npm install -g node-gyp`);
+process.exit(result.status ?? 1);
