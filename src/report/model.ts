@@ -1,0 +1,116 @@
+/**
+ * What a study's report says, as data: the claim, the finding in words, the verdict, per-arm means with
+ * confidence intervals, the comparisons the verdict rests on, extra tables, plots (as Vega-Lite specs) and the
+ * settings used. report.html and summary.json are both rendered from one Report, so every number in the page
+ * is in the JSON too. Pure: no Node imports.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import { differenceCI, meanCI, verdictFromInterval, type CIOptions, type Interval, type Verdict, type VerdictOptions } from '../eval/stats.js';
+
+/** One arm's score on one metric: a value per seed, and their mean with its interval. */
+export interface ArmResult {
+  arm: string;
+  metric: string;
+  values: number[];
+  seeds?: number[];
+  ci: Interval;
+}
+
+/** b compared with a on one metric: the difference mean(b) - mean(a), its interval, and the verdict it gives. */
+export interface Comparison {
+  metric: string;
+  a: string;
+  b: string;
+  difference: Interval;
+  direction: VerdictOptions['direction'];
+  minEffect: number;
+  verdict: Verdict;
+}
+
+export interface ReportTable {
+  title: string;
+  columns: string[];
+  rows: (string | number | null)[][];
+  note?: string;
+}
+
+export interface ReportPlot {
+  /** File stem under plots/: letters, digits, - and _. */
+  name: string;
+  title: string;
+  caption?: string;
+  spec: TopLevelSpec;
+}
+
+export interface Report {
+  study: string;
+  title: string;
+  /** The claim under test, in one sentence. */
+  claim: string;
+  /** What this run found, in words, with its numbers. */
+  finding: string;
+  verdict: Verdict;
+  run: { id: string; startedAt?: string | null; finishedAt?: string | null; trials: { done: number; failed: number; total: number } };
+  arms: ArmResult[];
+  comparisons: Comparison[];
+  tables?: ReportTable[];
+  plots: ReportPlot[];
+  /** What was used: model size, budgets, task mixes, seeds, mode. Nested objects are fine. */
+  settings: Record<string, unknown>;
+  /** Anything a reader must know: failed trials, effects that did not appear, caveats. */
+  notes?: string[];
+}
+
+/** The rule verdicts follow, in words, for the page and the JSON. Keep in step with verdictFromInterval. */
+export const VERDICT_RULE =
+  'A claimed increase of at least m (m = the smallest effect that matters, 0 unless stated) is held when the ' +
+  'confidence interval of the difference lies wholly above 0, not held when it lies wholly below m, and ' +
+  'inconclusive otherwise (also when fewer than two seeds give no interval). A claimed decrease is the mirror image.';
+
+export function armResult(arm: string, metric: string, values: readonly number[], options: CIOptions & { seeds?: number[] } = {}): ArmResult {
+  return { arm, metric, values: [...values], ...(options.seeds ? { seeds: options.seeds } : {}), ci: meanCI(values, options) };
+}
+
+/** Compares arm b with arm a (same metric); paired when both list the same seeds in the same order. */
+export function compareArms(a: ArmResult, b: ArmResult, options: VerdictOptions & CIOptions): Comparison {
+  if (a.metric !== b.metric) throw new Error(`compareArms: arms measure different metrics (${a.metric} vs ${b.metric})`);
+  const paired = a.seeds !== undefined && b.seeds !== undefined && a.seeds.length === b.seeds.length && a.seeds.every((s, i) => s === b.seeds![i]);
+  const difference = differenceCI(a.values, b.values, { ...options, paired });
+  const minEffect = options.minEffect ?? 0;
+  return { metric: a.metric, a: a.arm, b: b.arm, difference, direction: options.direction, minEffect, verdict: verdictFromInterval(difference, options) };
+}
+
+/** summary.json's content: the report without plot specs but with the plotted numbers; infinities become null. */
+export function summaryJson(report: Report, files: { plots: Record<string, { svg: string; png: string }> } = { plots: {} }): string {
+  const summary = {
+    format: 'continuum-summary/1',
+    study: report.study,
+    title: report.title,
+    claim: report.claim,
+    verdict: report.verdict,
+    verdictRule: VERDICT_RULE,
+    finding: report.finding,
+    run: report.run,
+    arms: report.arms.map((a) => ({ arm: a.arm, metric: a.metric, n: a.ci.n, mean: a.ci.mean, lo: a.ci.lo, hi: a.ci.hi, level: a.ci.level, method: a.ci.method, values: a.values, seeds: a.seeds ?? null })),
+    comparisons: report.comparisons,
+    tables: report.tables ?? [],
+    plots: report.plots.map((p) => ({ name: p.name, title: p.title, caption: p.caption ?? null, files: files.plots[p.name] ?? null, data: plotData(p.spec) })),
+    settings: report.settings,
+    notes: report.notes ?? [],
+  };
+  // An unknown interval is ±Infinity in memory; JSON has no infinity, so it is written as null.
+  return JSON.stringify(summary, (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n';
+}
+
+/** The inline data rows of a spec (and of its layers), i.e. the numbers the plot shows. */
+function plotData(spec: TopLevelSpec): unknown[] {
+  const rows: unknown[] = [];
+  const visit = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    const n = node as { data?: { values?: unknown[] }; layer?: unknown[] };
+    if (Array.isArray(n.data?.values)) rows.push(...n.data!.values!);
+    if (Array.isArray(n.layer)) n.layer.forEach(visit);
+  };
+  visit(spec);
+  return rows;
+}
