@@ -5,7 +5,16 @@
  * is in the JSON too. Pure: no Node imports.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { differenceCI, meanCI, verdictFromInterval, type CIOptions, type Interval, type Verdict, type VerdictOptions } from '../eval/stats.js';
+import {
+  differenceCI,
+  meanCI,
+  verdictFromInterval,
+  type CIOptions,
+  type DifferenceOptions,
+  type Interval,
+  type Verdict,
+  type VerdictOptions,
+} from '../eval/stats.js';
 
 /** One arm's score on one metric: a value per seed, and their mean with its interval. */
 export interface ArmResult {
@@ -71,13 +80,19 @@ export function armResult(arm: string, metric: string, values: readonly number[]
   return { arm, metric, values: [...values], ...(options.seeds ? { seeds: options.seeds } : {}), ci: meanCI(values, options) };
 }
 
-/** Compares arm b with arm a (same metric); paired when both list the same seeds in the same order. */
-export function compareArms(a: ArmResult, b: ArmResult, options: VerdictOptions & CIOptions): Comparison {
+/**
+ * Compares arm b with arm a on the same metric. With paired: true the arms must list the same seeds in the same
+ * order, and the interval is over per-seed differences (right when a seed fixes shared randomness, e.g. the same
+ * initial weights and data order in both arms); otherwise Welch's interval for independent arms.
+ */
+export function compareArms(a: ArmResult, b: ArmResult, options: VerdictOptions & DifferenceOptions): Comparison {
   if (a.metric !== b.metric) throw new Error(`compareArms: arms measure different metrics (${a.metric} vs ${b.metric})`);
-  const paired = a.seeds !== undefined && b.seeds !== undefined && a.seeds.length === b.seeds.length && a.seeds.every((s, i) => s === b.seeds![i]);
-  const difference = differenceCI(a.values, b.values, { ...options, paired });
-  const minEffect = options.minEffect ?? 0;
-  return { metric: a.metric, a: a.arm, b: b.arm, difference, direction: options.direction, minEffect, verdict: verdictFromInterval(difference, options) };
+  if (options.paired) {
+    const same = a.seeds !== undefined && b.seeds !== undefined && a.seeds.length === b.seeds.length && a.seeds.every((s, i) => s === b.seeds![i]);
+    if (!same) throw new Error(`compareArms: pairing ${a.arm} with ${b.arm} needs both to list the same seeds in the same order`);
+  }
+  const difference = differenceCI(a.values, b.values, options);
+  return { metric: a.metric, a: a.arm, b: b.arm, difference, direction: options.direction, minEffect: options.minEffect ?? 0, verdict: verdictFromInterval(difference, options) };
 }
 
 /** summary.json's content: the report without plot specs but with the plotted numbers; infinities become null. */

@@ -87,7 +87,7 @@ describe('writeReport', () => {
   const narrow = armResult('1 family', 'held-out score', [0.21, 0.25, 0.23], { seeds });
   const broad = armResult('16 families', 'held-out score', [0.41, 0.38, 0.45], { seeds });
   const lonely = armResult('64 families', 'held-out score', [0.5]);
-  const comparison = compareArms(narrow, broad, { direction: 'increase', minEffect: 0.05 });
+  const comparison = compareArms(narrow, broad, { direction: 'increase', minEffect: 0.05, paired: true });
   const report: Report = {
     study: 'breadth',
     title: 'Breadth drives generalization',
@@ -116,6 +116,9 @@ describe('writeReport', () => {
     expect(comparison.difference.lo).toBeGreaterThan(0.05);
     expect(comparison.difference.method).toBe('t');
     expect(comparison.verdict).toBe('held');
+    // Per-seed differences 0.20, 0.13, 0.22: a one-sample t interval on them.
+    expect(comparison.difference).toEqual(meanCI([0.41 - 0.21, 0.38 - 0.25, 0.45 - 0.23]));
+    expect(() => compareArms(narrow, lonely, { direction: 'increase', paired: true })).toThrow(/same seeds/);
   });
 
   it('writes the html, the summary and an SVG and a PNG per plot', () => {
