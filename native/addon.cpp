@@ -8,7 +8,12 @@
 #include <stdexcept>
 #include <thread>
 
+#include <chrono>
+#include <vector>
+
+#include "blas.h"
 #include "gpt.h"
+#include "pool.h"
 
 namespace {
 
@@ -213,7 +218,35 @@ class Session : public Napi::ObjectWrap<Session> {
   Napi::ObjectReference model_ref_, lengths_ref_;
 };
 
+// measureSgemm(threads, size, seconds) -> GFLOP/s: every pool thread multiplies its own
+// [size, size] matrices with single-threaded BLAS, as the engine does; the machine's peak for MFU.
+Napi::Value MeasureSgemm(const Napi::CallbackInfo& info) {
+  const int threads = int_arg(info, 0, 1, "threads"), n = int_arg(info, 1, 16, "size");
+  const double seconds = info[2].As<Napi::Number>().DoubleValue();
+  continuum::blas_use_one_thread();
+  continuum::ThreadPool pool(threads);
+  std::vector<std::vector<float>> mats(threads, std::vector<float>(size_t(3) * n * n, 0.001f));
+  auto round = [&] {
+    pool.run(threads, [&](int part, int) {
+      float* a = mats[part].data();
+      continuum::sgemm(false, false, n, n, n, 1.0f, a, n, a + n * n, n, 0.0f, a + 2 * n * n, n);
+    });
+  };
+  round();  // warm-up: page in the matrices, start the threads
+  using clock = std::chrono::steady_clock;
+  const auto start = clock::now();
+  int rounds = 0;
+  double elapsed = 0;
+  do {
+    round();
+    rounds++;
+    elapsed = std::chrono::duration<double>(clock::now() - start).count();
+  } while (elapsed < seconds);
+  return Napi::Number::New(info.Env(), 2.0 * n * n * n * threads * rounds / elapsed / 1e9);
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("measureSgemm", Napi::Function::New(env, MeasureSgemm));
   exports.Set("Model", Model::Define(env));
   exports.Set("Session", Session::Define(env));
   exports.Set("hardwareThreads", Napi::Number::New(env, std::thread::hardware_concurrency()));

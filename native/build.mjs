@@ -29,8 +29,15 @@ const candidates = [
   join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
 ].filter(Boolean);
 const gyp = candidates.find((p) => existsSync(p));
+// Build against the running Node's own headers when it ships them (Linux packages do), so that an
+// offline machine need not download them; an explicit nodedir setting wins.
+const args = ['rebuild'];
+const prefix = dirname(dirname(process.execPath));
+if (!process.env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'common.gypi'))) {
+  args.push(`--nodedir=${prefix}`);
+}
 const result = gyp
-  ? spawnSync(process.execPath, [gyp, 'rebuild'], { stdio: 'inherit' })
-  : spawnSync('node-gyp', ['rebuild'], { stdio: 'inherit', shell: process.platform === 'win32' });
+  ? spawnSync(process.execPath, [gyp, ...args], { stdio: 'inherit' })
+  : spawnSync('node-gyp', args, { stdio: 'inherit', shell: process.platform === 'win32' });
 if (result.error) fail(`could not run node-gyp (${result.error.message}); install it with: npm install -g node-gyp`);
 process.exit(result.status ?? 1);

@@ -37,6 +37,8 @@ interface NativeAddon {
   Model: new (config: GPTConfig, params: Float32Array, grads: Float32Array, m: Float32Array, v: Float32Array, threads: number) => NativeModel;
   Session: new (model: NativeModel, batch: number, lengths: Int32Array) => NativeSession;
   hardwareThreads: number;
+  /** GFLOP/s of `threads` threads each multiplying [size, size] matrices for about `seconds`. */
+  measureSgemm(threads: number, size: number, seconds: number): number;
 }
 
 let addon: NativeAddon | undefined;
