@@ -1,0 +1,133 @@
+/**
+ * code/complete — fill the hole `_` in a program so it passes the given input/output tests:
+ * `x=2:7 x=5:16|y=x*_+1;print y` -> `3`. Scored by splicing the answer into the hole and running the program on
+ * every test in the sandbox with a step limit, so any completion that passes scores 1, not only the reference.
+ * Generated instances have exactly one passing single-character completion, so the tests pin the answer down.
+ */
+import { z } from 'zod';
+import type { Rng } from '../../util/rng.js';
+import { defineFamily, normalize, type Generated } from '../family.js';
+import { registerFamily } from '../registry.js';
+import { MAX_SOURCE_CHARS, SandboxError, parseProgram, tryRun, type Stmt } from './interpreter.js';
+
+export const NAME = 'code/complete';
+
+const TEMPLATES = {
+  /** the hole is a constant in a one-line formula */
+  constant: ['y=x*_+C;print y', 'y=x+_;print y', 'y=_*x-C;print y', 'y=(x+_)*C;print y'],
+  /** the hole is an operator */
+  operator: ['y=x_C;print y', 'y=x_C+C;print y', 'y=C_x;print y'],
+  /** the hole is inside a loop body */
+  loop: ['s=0;while x>0{s=s+_;x=x-1};print s', 's=C;i=0;while i<x{s=s*_;i=i+1};print s', 's=0;i=0;while i<x{s=s+_;i=i+1};print s'],
+  /** the hole is a branch threshold */
+  branch: ['if x>_{y=x-C}else{y=C};print y', 'if x<_{y=x*C}else{y=x+C};print y'],
+} as const;
+type Kind = keyof typeof TEMPLATES;
+
+export const CompleteConfig = z.object({
+  kinds: z.array(z.enum(['constant', 'operator', 'loop', 'branch'])).min(1).default(['constant']).describe('where the hole is'),
+  tests: z.number().int().min(1).max(5).default(2).describe('input/output examples shown'),
+  maxInput: z.number().int().min(1).max(20).default(9).describe('largest test input x'),
+});
+export type CompleteConfig = z.output<typeof CompleteConfig>;
+
+export const LEVELS: Partial<CompleteConfig>[] = [
+  { kinds: ['constant'], tests: 2 },
+  { kinds: ['constant', 'operator'], tests: 3 },
+  { kinds: ['loop'], tests: 3, maxInput: 6 },
+  { kinds: ['constant', 'operator', 'loop', 'branch'], tests: 4, maxInput: 9 },
+];
+
+/** Step limit per test run: the templates need under 200 steps for inputs up to 20. */
+const MAX_STEPS = 500;
+/**
+ * Completions tried when checking that the tests single out one answer. Only operators parse in an operator
+ * hole and only values in a value hole, so each kind of hole is checked against its own kind.
+ */
+const VALUES = [...'0123456789', 'x', 'y', 's', 'i'];
+const OPERATORS = ['+', '-', '*', '/', '%'];
+const FILLS: Record<Kind, string> = { constant: '123456789', operator: '+-*%', loop: '123ix', branch: '123456789' };
+
+/** The program with the hole filled, or null when the fill could not be a completion at all. */
+function fill(program: string, completion: string): string | null {
+  const text = normalize(completion);
+  if (text === '' || text.length > MAX_SOURCE_CHARS - program.length) return null;
+  return program.replace('_', text);
+}
+
+/** Parses `x=2:7 x=5:16|program`, the prompt format. */
+function parsePrompt(prompt: string): { tests: Array<[number, string]>; program: string } {
+  const bar = prompt.indexOf('|');
+  const tests = prompt
+    .slice(0, bar)
+    .split(' ')
+    .map((t): [number, string] => {
+      const [input, output] = t.slice(2).split(':');
+      return [Number(input), output];
+    });
+  return { tests, program: prompt.slice(bar + 1) };
+}
+
+/** Parsed once, run once per test; null when the text does not parse. */
+function compile(source: string): Stmt[] | null {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0; // a parse failure is an expected outcome here, not worth a stack trace
+  try {
+    return parseProgram(source);
+  } catch (err) {
+    if (err instanceof SandboxError) return null;
+    throw err;
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+function passes(program: string, completion: string, tests: Array<[number, string]>): boolean {
+  const filled = fill(program, completion);
+  const parsed = filled === null ? null : compile(filled);
+  if (parsed === null) return false;
+  return tests.every(([x, expected]) => tryRun(parsed, { x }, MAX_STEPS)?.output === expected);
+}
+
+export function generate(rng: Rng, cfg: CompleteConfig): Generated {
+  for (;;) {
+    const kind = rng.pick(cfg.kinds);
+    const template = rng.pick(TEMPLATES[kind]);
+    const program = template.replace(/C/g, () => String(rng.intBetween(2, 5)));
+    const answer = rng.pick([...FILLS[kind]]);
+    const inputs = rng.shuffle(Array.from({ length: cfg.maxInput }, (_, i) => i + 1)).slice(0, cfg.tests).sort((a, b) => a - b);
+    const filled = compile(program.replace('_', answer));
+    if (filled === null) continue;
+    const tests = inputs.map((x): [number, string] => [x, tryRun(filled, { x }, MAX_STEPS)?.output ?? '']);
+    if (tests.some(([, out]) => out === '')) continue;
+    // Keep only instances whose tests rule out every other single-character completion.
+    const candidates = kind === 'operator' ? OPERATORS : VALUES;
+    if (candidates.some((c) => c !== answer && passes(program, c, tests))) continue;
+    const prompt = `${tests.map(([x, out]) => `x=${x}:${out}`).join(' ')}|${program}`;
+    return { prompt, answer, meta: { kind } };
+  }
+}
+
+/** 1 when the completed program prints the expected output on every test, else 0. */
+export function score(output: string, instance: Generated): number {
+  const { tests, program } = parsePrompt(instance.prompt);
+  return passes(program, output, tests) ? 1 : 0;
+}
+
+export const key = (g: Generated) => g.prompt;
+/** Longest template (41 chars) plus tests of up to `x=20:` and a 3-digit output each, plus the answer. */
+export const maxLength = (cfg: CompleteConfig) => 42 + cfg.tests * 11 + 1;
+
+export const family = registerFamily(
+  defineFamily({
+    name: NAME,
+    domain: 'code',
+    description: 'fill the hole in a program so it passes input/output tests (run in the sandbox)',
+    config: CompleteConfig,
+    levels: LEVELS,
+    generate,
+    score,
+    key,
+    maxLength,
+  }),
+);

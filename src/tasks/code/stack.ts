@@ -1,0 +1,80 @@
+/**
+ * code/stack — run a stack-machine program and give the final stack, bottom first:
+ * `3 4 + 2 *` -> `14`, `5 dup 1 -` -> `5 4`. Words: integers, + - *, dup, swap, drop, over.
+ */
+import { z } from 'zod';
+import type { Rng } from '../../util/rng.js';
+import { defineFamily, exactScore, type Generated } from '../family.js';
+import { registerFamily } from '../registry.js';
+import { runStack } from './interpreter.js';
+
+export const NAME = 'code/stack';
+
+const WORDS = ['+', '-', '*', 'dup', 'swap', 'drop', 'over'] as const;
+
+export const StackConfig = z.object({
+  ops: z.number().int().min(1).max(20).default(2).describe('operations (non-number words) in the program'),
+  words: z.array(z.enum(WORDS)).min(1).default(['+', '-', '*']).describe('operations allowed'),
+  maxNumber: z.number().int().min(1).max(99).default(9),
+});
+export type StackConfig = z.output<typeof StackConfig>;
+
+export const LEVELS: Partial<StackConfig>[] = [
+  { ops: 1, words: ['+', '-', '*'] },
+  { ops: 3, words: ['+', '-', '*', 'dup', 'swap'] },
+  { ops: 5, words: [...WORDS] },
+  { ops: 9, words: [...WORDS] },
+];
+
+/** How many values a word needs on the stack. */
+const NEEDS: Record<(typeof WORDS)[number], number> = { '+': 2, '-': 2, '*': 2, dup: 1, swap: 2, drop: 1, over: 2 };
+const MAX_VALUE = 99999;
+
+export function generate(rng: Rng, cfg: StackConfig): Generated {
+  for (;;) {
+    const program: string[] = [];
+    let depth = 0;
+    let ops = 0;
+    while (ops < cfg.ops) {
+      const usable = cfg.words.filter((w) => NEEDS[w] <= depth);
+      // Push when nothing fits, and sometimes anyway, but keep the stack shallow.
+      if (usable.length === 0 || (depth < 3 && rng.int(3) === 0)) {
+        program.push(String(rng.intBetween(0, cfg.maxNumber)));
+        depth++;
+        continue;
+      }
+      const w = rng.pick(usable);
+      program.push(w);
+      depth += w === 'dup' || w === 'over' ? 1 : w === 'swap' ? 0 : -1;
+      ops++;
+    }
+    const stack = runStack(program.join(' '));
+    if (stack.length === 0 || stack.some((v) => Math.abs(v) > MAX_VALUE)) continue;
+    return { prompt: program.join(' '), answer: stack.join(' '), meta: { ops: cfg.ops } };
+  }
+}
+
+export const score = exactScore;
+export const key = (g: Generated) => g.prompt;
+/**
+ * Pushes beyond the first three each feed an op, so there are at most ops + 3 numbers; dup and over can leave
+ * as many values on the final stack.
+ */
+export const maxLength = (cfg: StackConfig) => {
+  const values = cfg.ops + 3;
+  return values * (String(cfg.maxNumber).length + 1) + cfg.ops * 5 + values * (String(-MAX_VALUE).length + 1);
+};
+
+export const family = registerFamily(
+  defineFamily({
+    name: NAME,
+    domain: 'code',
+    description: 'give the final stack of a stack-machine program',
+    config: StackConfig,
+    levels: LEVELS,
+    generate,
+    score,
+    key,
+    maxLength,
+  }),
+);

@@ -1,0 +1,67 @@
+/**
+ * icl/lookup — a hidden table from letters to numbers; the demonstrations list k of its entries and the query
+ * asks one of them again: `c>7;a>2;d>5;a>` -> `2`. The answer is in the context: this is retrieval, and with a
+ * small rule pool it is also memorizable, which is what the pool-size knob probes.
+ */
+import { z } from 'zod';
+import type { Rng } from '../../util/rng.js';
+import { LOWER, defineFamily, exactScore, type Generated, type SplitContext } from '../family.js';
+import { registerFamily } from '../registry.js';
+import { generateEpisode, iclFields, ruleKey, type RuleSpec } from './episode.js';
+
+export const NAME = 'icl/lookup';
+
+export const LookupConfig = z.object({
+  ...iclFields,
+  keys: z.number().int().min(1).max(26).default(4).describe('entries in the table'),
+  maxValue: z.number().int().min(1).max(999).default(9),
+});
+export type LookupConfig = z.output<typeof LookupConfig>;
+
+export const LEVELS: Partial<LookupConfig>[] = [
+  { keys: 4, k: 3, maxValue: 9 },
+  { keys: 8, k: 6, maxValue: 9 },
+  { keys: 12, k: 10, maxValue: 99 },
+  { keys: 20, k: 16, maxValue: 99 },
+];
+
+/** The table's values, one per key a, b, c, ... */
+type Table = number[];
+
+const spec: RuleSpec<Table, LookupConfig> = {
+  family: NAME,
+  draw: (rng, cfg) => Array.from({ length: cfg.keys }, () => rng.intBetween(0, cfg.maxValue)),
+  key: (table) => table.join(','),
+  ruleConfig: (cfg) => [cfg.keys, cfg.maxValue],
+  episode(rng, table, cfg) {
+    const example = (i: number) => ({ input: LOWER[i], output: String(table[i]) });
+    // Distinct keys while there are enough, then repeats.
+    const order = rng.shuffle(Array.from({ length: cfg.keys }, (_, i) => i));
+    const shown = Array.from({ length: cfg.k }, (_, i) => order[i % cfg.keys]);
+    // The query repeats a shown key; with k = 0 it asks an unseen one, to measure the prior.
+    const query = cfg.k > 0 ? rng.pick(shown) : order[0];
+    return { demos: shown.map(example), query: example(query) };
+  },
+};
+
+export const generate = (rng: Rng, cfg: LookupConfig, _index: number, split: SplitContext): Generated =>
+  generateEpisode(spec, rng, cfg, split);
+
+export const score = exactScore;
+export const key = ruleKey;
+export const maxLength = (cfg: LookupConfig) => (cfg.k + 1) * (String(cfg.maxValue).length + 3) + String(cfg.maxValue).length;
+
+export const family = registerFamily(
+  defineFamily({
+    name: NAME,
+    domain: 'icl',
+    description: 'recall a value from a hidden table shown by k entries',
+    config: LookupConfig,
+    levels: LEVELS,
+    generate,
+    score,
+    key,
+    maxLength,
+    ruleBreadth: (cfg) => cfg.poolSize,
+  }),
+);

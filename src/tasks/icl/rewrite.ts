@@ -1,0 +1,91 @@
+/**
+ * icl/rewrite — a hidden string rewrite "replace every u by v" (left to right, non-overlapping), shown by k
+ * examples: `abca>dbcd;aab>ddb;cab>` -> `cdb` (u = a, v = d). Every input contains u at least once.
+ */
+import { z } from 'zod';
+import type { Rng } from '../../util/rng.js';
+import { LOWER, defineFamily, exactScore, randomString, type Generated, type SplitContext } from '../family.js';
+import { registerFamily } from '../registry.js';
+import { generateEpisode, iclFields, ruleKey, type Example, type RuleSpec } from './episode.js';
+
+export const NAME = 'icl/rewrite';
+
+export const RewriteConfig = z.object({
+  ...iclFields,
+  alphabet: z.number().int().min(2).max(26).default(4).describe('letters inputs are made of'),
+  patternLength: z.number().int().min(1).max(4).default(1).describe('length of u'),
+  maxReplacement: z.number().int().min(0).max(4).default(2).describe('longest v (0 allows deleting u)'),
+  inputLength: z.number().int().min(1).max(16).default(4),
+});
+export type RewriteConfig = z.output<typeof RewriteConfig>;
+
+export const LEVELS: Partial<RewriteConfig>[] = [
+  { alphabet: 4, patternLength: 1, maxReplacement: 2, inputLength: 3, k: 3 },
+  { alphabet: 4, patternLength: 2, maxReplacement: 1, inputLength: 5, k: 4 },
+  { alphabet: 5, patternLength: 2, maxReplacement: 2, inputLength: 6, k: 5 },
+  { alphabet: 6, patternLength: 3, maxReplacement: 3, inputLength: 8, k: 8 },
+];
+
+interface Rewrite {
+  from: string;
+  to: string;
+}
+
+/** Output letters may come from a wider alphabet than inputs, so v can introduce letters u's inputs lack. */
+const outputLetters = (cfg: RewriteConfig) => LOWER.slice(0, Math.min(26, cfg.alphabet + 2));
+
+const spec: RuleSpec<Rewrite, RewriteConfig> = {
+  family: NAME,
+  draw(rng, cfg) {
+    const from = randomString(rng, LOWER.slice(0, cfg.alphabet), cfg.patternLength);
+    for (;;) {
+      const to = randomString(rng, outputLetters(cfg), rng.intBetween(0, cfg.maxReplacement));
+      if (to !== from) return { from, to };
+    }
+  },
+  key: (r) => `${r.from}>${r.to}`,
+  ruleConfig: (cfg) => [cfg.alphabet, cfg.patternLength, cfg.maxReplacement],
+  episode(rng, r, cfg) {
+    const letters = LOWER.slice(0, cfg.alphabet);
+    const example = (): Example => {
+      for (;;) {
+        // Plant u at a random place in a random string, so every example shows the rule at work.
+        const length = Math.max(cfg.inputLength, r.from.length);
+        const at = rng.int(length - r.from.length + 1);
+        const filler = randomString(rng, letters, length - r.from.length);
+        const input = filler.slice(0, at) + r.from + filler.slice(at);
+        const output = input.split(r.from).join(r.to);
+        // Deleting u from an input made only of u leaves nothing; an answer is never empty.
+        if (output !== '') return { input, output };
+      }
+    };
+    return { demos: Array.from({ length: cfg.k }, example), query: example() };
+  },
+};
+
+export const generate = (rng: Rng, cfg: RewriteConfig, _index: number, split: SplitContext): Generated =>
+  generateEpisode(spec, rng, cfg, split);
+
+export const score = exactScore;
+export const key = ruleKey;
+/** An output is longest when the input is all copies of u, each replaced by a longest v. */
+export const maxLength = (cfg: RewriteConfig) => {
+  const input = Math.max(cfg.inputLength, cfg.patternLength);
+  const output = Math.ceil(input / cfg.patternLength) * Math.max(cfg.maxReplacement, cfg.patternLength);
+  return (cfg.k + 1) * (input + output + 2) + output;
+};
+
+export const family = registerFamily(
+  defineFamily({
+    name: NAME,
+    domain: 'icl',
+    description: 'apply a hidden string rewrite u->v shown by k examples',
+    config: RewriteConfig,
+    levels: LEVELS,
+    generate,
+    score,
+    key,
+    maxLength,
+    ruleBreadth: (cfg) => cfg.poolSize,
+  }),
+);

@@ -1,0 +1,59 @@
+/**
+ * world/fetch — pick up the key K, then walk to the goal G, without touching a wall:
+ * `S.K./.##./...G` -> `RRDDR`. Checked by simulation; the reference is a shortest path. Same level knobs as
+ * world/reach, including numLevels.
+ */
+import { z } from 'zod';
+import type { Rng } from '../../util/rng.js';
+import { defineFamily, type Generated, type SplitContext } from '../family.js';
+import { drawItem } from '../pool.js';
+import { registerFamily } from '../registry.js';
+import { levelText, scoreMoves, solvableLevel, worldFields } from './gridworld.js';
+
+export const NAME = 'world/fetch';
+
+export const FetchConfig = z.object({ ...worldFields });
+export type FetchConfig = z.output<typeof FetchConfig>;
+
+export const LEVELS: Partial<FetchConfig>[] = [
+  { width: 4, height: 4, walls: 2, minDistance: 3 },
+  { width: 5, height: 5, walls: 5, minDistance: 5 },
+  { width: 7, height: 7, walls: 12, minDistance: 8 },
+  { width: 9, height: 9, walls: 24, minDistance: 10 },
+];
+
+export function generate(rng: Rng, cfg: FetchConfig, _index: number, split: SplitContext): Generated {
+  const { level, path } = drawItem(
+    {
+      family: NAME,
+      size: cfg.numLevels,
+      poolSeed: cfg.levelSeed,
+      configKey: JSON.stringify([cfg.width, cfg.height, cfg.walls, cfg.minDistance]),
+      draw: (r) => solvableLevel(r, cfg, ['S', 'G', 'K']),
+      keyOf: (item) => levelText(item.level),
+    },
+    rng,
+    split,
+  );
+  return { prompt: levelText(level), answer: path, meta: { moves: path.length } };
+}
+
+export const score = (output: string, instance: Generated) => scoreMoves(instance.prompt, output, true);
+export const key = (g: Generated) => g.prompt;
+/** The grid with separators, and a path that visits each cell at most twice (there and back from the key). */
+export const maxLength = (cfg: FetchConfig) => cfg.height * (cfg.width + 1) - 1 + 2 * cfg.width * cfg.height;
+
+export const family = registerFamily(
+  defineFamily({
+    name: NAME,
+    domain: 'world',
+    description: 'fetch the key K, then reach G (moves UDLR); checked by simulation',
+    config: FetchConfig,
+    levels: LEVELS,
+    generate,
+    score,
+    key,
+    maxLength,
+    ruleBreadth: (cfg) => cfg.numLevels,
+  }),
+);

@@ -1,0 +1,51 @@
+/**
+ * Corpora for language-model pre-training: any text, checked against the vocabulary, tokenized once and
+ * split by position (the first 90% trains, the last 10% validates), so validation text is never trained on.
+ * Runs in Node and in the browser; reading a file from disk is in corpus-file.ts.
+ */
+import { encode, unknownCharError } from './vocab.js';
+import type { Rng } from '../util/rng.js';
+
+/** The share of a corpus, from its start, that is training text. */
+export const TRAIN_FRACTION = 0.9;
+
+export interface Corpus {
+  name: string;
+  /** Token ids of the first TRAIN_FRACTION of the text. */
+  train: Uint8Array;
+  /** Token ids of the rest. */
+  val: Uint8Array;
+  /** Characters in the whole text. */
+  chars: number;
+}
+
+/** Tokenizes `text` and splits it by position. Unknown characters fail with their position and a fix. */
+export function makeCorpus(name: string, text: string, trainFraction = TRAIN_FRACTION): Corpus {
+  if (!(trainFraction > 0 && trainFraction < 1)) {
+    throw new Error(`corpus ${name}: trainFraction must be in (0, 1), got ${trainFraction}`);
+  }
+  const bad = unknownCharError(text, `corpus ${name}`);
+  if (bad) throw bad;
+  const ids = Uint8Array.from(encode(text));
+  const cut = Math.floor(ids.length * trainFraction);
+  if (cut < 2 || ids.length - cut < 2) {
+    throw new Error(`corpus ${name}: ${ids.length} characters is too short to split; give at least 20`);
+  }
+  return { name, train: ids.subarray(0, cut), val: ids.subarray(cut), chars: ids.length };
+}
+
+/**
+ * A random window of `length + 1` tokens from one split: inputs are [0, length), next-token targets [1, length].
+ * The draw is reproducible from `rng`.
+ */
+export function corpusWindow(corpus: Corpus, split: 'train' | 'val', length: number, rng: Rng): Uint8Array {
+  const data = corpus[split];
+  if (data.length < length + 1) {
+    throw new Error(
+      `corpus ${corpus.name}: the ${split} split has ${data.length} tokens, fewer than a window of ${length + 1}; ` +
+        `use a shorter context or a longer text`,
+    );
+  }
+  const start = rng.int(data.length - length);
+  return data.subarray(start, start + length + 1);
+}
