@@ -30,11 +30,12 @@ export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
-/** A number for a table: 3 significant decimals for small magnitudes, "—" when unknown. */
+/** A number for a table: integers as they are, large values rounded, tiny ones in 3 significant digits, "—" when unknown. */
 export function formatNumber(x: number | null | undefined, digits = 3): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '—';
-  if (Number.isInteger(x) && Math.abs(x) < 1e6) return String(x);
-  if (Math.abs(x) >= 1000 || (Math.abs(x) > 0 && Math.abs(x) < 1e-3)) return x.toPrecision(digits);
+  if (Number.isInteger(x)) return String(x);
+  if (Math.abs(x) >= 1000) return String(Math.round(x));
+  if (Math.abs(x) < 1e-3) return x.toPrecision(digits);
   return x.toFixed(digits);
 }
 

@@ -172,6 +172,8 @@ export function openRunStore(path: string, options: OpenOptions = {}): RunStore 
 export class RunStore {
   readonly path: string;
   private readonly db: Database.Database;
+  /** Prepared statements by SQL text: preparing once matters on the metrics path, called every few steps. */
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(path: string, options: OpenOptions = {}) {
     const { readonly = false, mustExist = readonly, busyTimeoutMs = 30_000 } = options;
@@ -207,7 +209,7 @@ export class RunStore {
     try {
       appId = this.db.pragma('application_id', { simple: true }) as number;
       version = this.db.pragma('user_version', { simple: true }) as number;
-      tables = (this.db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'").get() as { n: number }).n;
+      tables = (this.sql("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'").get() as { n: number }).n;
     } catch (err) {
       const code = (err as { code?: string }).code ?? '';
       if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
@@ -228,30 +230,39 @@ export class RunStore {
     this.db.close();
   }
 
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
   // ---- runs -------------------------------------------------------------------------------------------------
 
   createRun(run: { id: string; study: string; spec: unknown }): Run {
-    this.db
-      .prepare('INSERT INTO runs (id, study, spec, status, created_at) VALUES (?, ?, ?, ?, ?)')
+    this
+      .sql('INSERT INTO runs (id, study, spec, status, created_at) VALUES (?, ?, ?, ?, ?)')
       .run(run.id, run.study, JSON.stringify(run.spec), 'created', nowIso());
     return this.getRun(run.id);
   }
 
   getRun(id: string): Run {
-    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+    const row = this.sql('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
     if (!row) throw new Error(`${this.path}: no run '${id}'`);
     return toRun(row);
   }
 
   listRuns(): Run[] {
-    return (this.db.prepare('SELECT * FROM runs ORDER BY created_at, id').all() as RunRow[]).map(toRun);
+    return (this.sql('SELECT * FROM runs ORDER BY created_at, id').all() as RunRow[]).map(toRun);
   }
 
   /** Sets a run's status; 'running' stamps started_at (first time only), a final status stamps finished_at. */
   setRunStatus(id: string, status: RunStatus, verdict?: Verdict): void {
     const now = nowIso();
-    const info = this.db
-      .prepare(
+    const info = this
+      .sql(
         `UPDATE runs SET status = ?,
            started_at = CASE WHEN ? = 'running' THEN coalesce(started_at, ?) ELSE started_at END,
            finished_at = CASE WHEN ? IN ('done', 'failed', 'interrupted') THEN ? ELSE NULL END,
@@ -265,13 +276,13 @@ export class RunStore {
   runSummary(id: string): RunSummary {
     const run = this.getRun(id);
     const trials = { queued: 0, running: 0, done: 0, failed: 0, total: 0 };
-    const counts = this.db.prepare('SELECT status, count(*) AS n FROM trials WHERE run = ? GROUP BY status').all(id) as { status: TrialStatus; n: number }[];
+    const counts = this.sql('SELECT status, count(*) AS n FROM trials WHERE run = ? GROUP BY status').all(id) as { status: TrialStatus; n: number }[];
     for (const { status, n } of counts) {
       trials[status] = n;
       trials.total += n;
     }
-    const metricRows = (this.db.prepare('SELECT count(*) AS n FROM metrics JOIN trials ON metrics.trial = trials.key WHERE trials.run = ?').get(id) as { n: number }).n;
-    const evalRows = (this.db.prepare('SELECT count(*) AS n FROM evals JOIN trials ON evals.trial = trials.key WHERE trials.run = ?').get(id) as { n: number }).n;
+    const metricRows = (this.sql('SELECT count(*) AS n FROM metrics JOIN trials ON metrics.trial = trials.key WHERE trials.run = ?').get(id) as { n: number }).n;
+    const evalRows = (this.sql('SELECT count(*) AS n FROM evals JOIN trials ON evals.trial = trials.key WHERE trials.run = ?').get(id) as { n: number }).n;
     return { run, trials, metricRows, evalRows };
   }
 
@@ -279,7 +290,7 @@ export class RunStore {
 
   /** Adds queued trials to a run, all or none. */
   addTrials(runId: string, trials: readonly NewTrial[]): Trial[] {
-    const insert = this.db.prepare('INSERT INTO trials (run, id, config, axes, seed, status) VALUES (?, ?, ?, ?, ?, ?)');
+    const insert = this.sql('INSERT INTO trials (run, id, config, axes, seed, status) VALUES (?, ?, ?, ?, ?, ?)');
     const keys = this.db.transaction(() =>
       trials.map((t) => Number(insert.run(runId, t.id, JSON.stringify(t.config), JSON.stringify(t.axes), t.seed, 'queued').lastInsertRowid)),
     )();
@@ -287,18 +298,18 @@ export class RunStore {
   }
 
   getTrial(key: number): Trial {
-    const row = this.db.prepare('SELECT * FROM trials WHERE key = ?').get(key) as TrialRow | undefined;
+    const row = this.sql('SELECT * FROM trials WHERE key = ?').get(key) as TrialRow | undefined;
     if (!row) throw new Error(`${this.path}: no trial with key ${key}`);
     return toTrial(row);
   }
 
   findTrial(runId: string, trialId: string): Trial | null {
-    const row = this.db.prepare('SELECT * FROM trials WHERE run = ? AND id = ?').get(runId, trialId) as TrialRow | undefined;
+    const row = this.sql('SELECT * FROM trials WHERE run = ? AND id = ?').get(runId, trialId) as TrialRow | undefined;
     return row ? toTrial(row) : null;
   }
 
   listTrials(runId: string): Trial[] {
-    return (this.db.prepare('SELECT * FROM trials WHERE run = ? ORDER BY key').all(runId) as TrialRow[]).map(toTrial);
+    return (this.sql('SELECT * FROM trials WHERE run = ? ORDER BY key').all(runId) as TrialRow[]).map(toTrial);
   }
 
   /**
@@ -306,8 +317,8 @@ export class RunStore {
    * One UPDATE ... RETURNING statement, so two processes can never claim the same trial.
    */
   claimNextTrial(runId: string): Trial | null {
-    const row = this.db
-      .prepare(
+    const row = this
+      .sql(
         `UPDATE trials SET status = 'running', attempt = attempt + 1, started_at = ?, finished_at = NULL, reason = NULL
          WHERE key = (SELECT key FROM trials WHERE run = ? AND status = 'queued' ORDER BY key LIMIT 1)
          RETURNING *`,
@@ -325,7 +336,7 @@ export class RunStore {
   }
 
   private finishTrial(key: number, status: 'done' | 'failed', reason: string | null): void {
-    const info = this.db.prepare('UPDATE trials SET status = ?, reason = ?, finished_at = ? WHERE key = ?').run(status, reason, nowIso(), key);
+    const info = this.sql('UPDATE trials SET status = ?, reason = ?, finished_at = ? WHERE key = ?').run(status, reason, nowIso(), key);
     if (info.changes === 0) throw new Error(`${this.path}: no trial with key ${key}`);
   }
 
@@ -335,14 +346,14 @@ export class RunStore {
    */
   requeueTrials(runId: string, options: { includeFailed?: boolean } = {}): number {
     const statuses = options.includeFailed ? "('running', 'failed')" : "('running')";
-    return this.db.prepare(`UPDATE trials SET status = 'queued', reason = NULL WHERE run = ? AND status IN ${statuses}`).run(runId).changes;
+    return this.sql(`UPDATE trials SET status = 'queued', reason = NULL WHERE run = ? AND status IN ${statuses}`).run(runId).changes;
   }
 
   // ---- metrics and evals ------------------------------------------------------------------------------------
 
   /** Appends a batch of scalars for one trial in one transaction (one lock, one fsync). */
   logMetrics(trialKey: number, points: readonly MetricPoint[]): void {
-    const insert = this.db.prepare('INSERT INTO metrics (trial, step, tag, value, wall_time) VALUES (?, ?, ?, ?, ?)');
+    const insert = this.sql('INSERT INTO metrics (trial, step, tag, value, wall_time) VALUES (?, ?, ?, ?, ?)');
     const now = nowSeconds();
     this.db.transaction(() => {
       for (const p of points) {
@@ -355,14 +366,14 @@ export class RunStore {
 
   /** One trial's values of one tag, in step order. */
   metricSeries(trialKey: number, tag: string): { step: number; value: number; wallTime: number }[] {
-    return this.db
-      .prepare('SELECT step, value, wall_time AS wallTime FROM metrics WHERE trial = ? AND tag = ? ORDER BY step, id')
+    return this
+      .sql('SELECT step, value, wall_time AS wallTime FROM metrics WHERE trial = ? AND tag = ? ORDER BY step, id')
       .all(trialKey, tag) as { step: number; value: number; wallTime: number }[];
   }
 
   /** The tags a trial has logged. */
   metricTags(trialKey: number): string[] {
-    return (this.db.prepare('SELECT DISTINCT tag FROM metrics WHERE trial = ? ORDER BY tag').all(trialKey) as { tag: string }[]).map((r) => r.tag);
+    return (this.sql('SELECT DISTINCT tag FROM metrics WHERE trial = ? ORDER BY tag').all(trialKey) as { tag: string }[]).map((r) => r.tag);
   }
 
   /**
@@ -372,8 +383,8 @@ export class RunStore {
    */
   metricsSince(cursor: number, options: { run?: string; limit?: number } = {}): { rows: MetricRow[]; cursor: number } {
     const { run, limit = 10_000 } = options;
-    const rows = this.db
-      .prepare(
+    const rows = this
+      .sql(
         `SELECT m.id, t.run, t.id AS trial, m.trial AS trialKey, m.step, m.tag, m.value, m.wall_time AS wallTime
          FROM metrics m JOIN trials t ON m.trial = t.key
          WHERE m.id > ? AND (? IS NULL OR t.run = ?)
@@ -385,7 +396,7 @@ export class RunStore {
 
   logEval(trialKey: number, records: EvalRecord | readonly EvalRecord[]): void {
     const list = Array.isArray(records) ? (records as readonly EvalRecord[]) : [records as EvalRecord];
-    const insert = this.db.prepare(
+    const insert = this.sql(
       'INSERT INTO evals (trial, step, split, family, domain, metric, value, n, wall_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     const now = nowSeconds();
@@ -400,8 +411,8 @@ export class RunStore {
   /** Evaluations of one trial, or of every trial of a run, in the order written. */
   listEvals(filter: { trialKey: number } | { run: string }): EvalRow[] {
     const where = 'trialKey' in filter ? 'e.trial = ?' : 't.run = ?';
-    return this.db
-      .prepare(
+    return this
+      .sql(
         `SELECT e.id, e.trial AS trialKey, e.step, e.split, e.family, e.domain, e.metric, e.value, e.n, e.wall_time AS wallTime
          FROM evals e JOIN trials t ON e.trial = t.key WHERE ${where} ORDER BY e.id`,
       )
@@ -412,17 +423,17 @@ export class RunStore {
 
   /** Records a file written for a run (trialKey null) or one of its trials; path relative to the run directory. */
   addArtifact(artifact: { run: string; trialKey?: number | null; kind: string; path: string }): Artifact {
-    const info = this.db
-      .prepare('INSERT INTO artifacts (run, trial, kind, path, created_at) VALUES (?, ?, ?, ?, ?)')
+    const info = this
+      .sql('INSERT INTO artifacts (run, trial, kind, path, created_at) VALUES (?, ?, ?, ?, ?)')
       .run(artifact.run, artifact.trialKey ?? null, artifact.kind, artifact.path, nowIso());
-    return this.db
-      .prepare('SELECT id, run, trial AS trialKey, kind, path, created_at AS createdAt FROM artifacts WHERE id = ?')
+    return this
+      .sql('SELECT id, run, trial AS trialKey, kind, path, created_at AS createdAt FROM artifacts WHERE id = ?')
       .get(info.lastInsertRowid) as Artifact;
   }
 
   listArtifacts(runId: string, options: { trialKey?: number; kind?: string } = {}): Artifact[] {
-    return this.db
-      .prepare(
+    return this
+      .sql(
         `SELECT id, run, trial AS trialKey, kind, path, created_at AS createdAt FROM artifacts
          WHERE run = ? AND (? IS NULL OR trial = ?) AND (? IS NULL OR kind = ?) ORDER BY id`,
       )

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { meanCI } from '../../src/eval/stats.js';
-import { scopeSvgIds } from '../../src/report/html.js';
+import { formatNumber, scopeSvgIds } from '../../src/report/html.js';
 import { armResult, compareArms, type Report } from '../../src/report/model.js';
 import { renderSvg, svgToPng } from '../../src/report/render.js';
 import { barChartSpec, heatmapSpec, lineChartSpec, type LinePoint } from '../../src/report/specs.js';
@@ -168,5 +168,16 @@ describe('writeReport', () => {
 
   it('refuses two plots with the same name', async () => {
     await expect(writeReport(dir, { ...report, plots: [report.plots[0], report.plots[0]] })).rejects.toThrow(/two plots are named "pool"/);
+  });
+});
+
+describe('formatNumber', () => {
+  it('writes integers as they are, rounds large values, keeps 3 digits of small ones, and marks unknowns', () => {
+    expect(formatNumber(128)).toBe('128');
+    expect(formatNumber(1234.5)).toBe('1235');
+    expect(formatNumber(0.41333)).toBe('0.413');
+    expect(formatNumber(0.00012345)).toBe('0.000123');
+    expect(formatNumber(-Infinity)).toBe('—');
+    expect(formatNumber(null)).toBe('—');
   });
 });

@@ -201,6 +201,33 @@ describe('the file', () => {
   });
 });
 
+/**
+ * Starts trial processes running writer-child.ts, waits until each is loaded, then releases them together so
+ * that they open the store and write at the same moment. Resolves to one promise per process: its claimed ids.
+ */
+async function startWriters(count: number, args: string[]): Promise<Promise<string[]>[]> {
+  const child = join(here, 'writer-child.ts');
+  const procs = Array.from({ length: count }, () => spawn(process.execPath, ['--import', 'tsx', child, ...args], { cwd: repoRoot }));
+  const outputs = procs.map((p) => {
+    let out = '';
+    let err = '';
+    p.stderr.on('data', (d) => (err += d));
+    const ready = new Promise<void>((ok) =>
+      p.stdout.on('data', (d) => {
+        out += d;
+        if (out.startsWith('ready\n')) ok();
+      }),
+    );
+    const done = new Promise<string[]>((ok, fail) =>
+      p.on('exit', (code) => (code === 0 ? ok(JSON.parse(out.slice('ready\n'.length)) as string[]) : fail(new Error(`writer exited ${code}: ${err}`)))),
+    );
+    return { ready, done };
+  });
+  await Promise.all(outputs.map((o) => o.ready));
+  for (const p of procs) p.stdin.write('go\n');
+  return outputs.map((o) => o.done);
+}
+
 describe('several trial processes at once', () => {
   it('lose no rows, claim each trial once, and the cursor sees every row exactly once', async () => {
     const trials = 12;
@@ -210,29 +237,7 @@ describe('several trial processes at once', () => {
     freshStoreWithTrials(trials).close();
     store = openRunStore(file);
 
-    // Start the writers, wait until each has the store open, then release them together so that they contend.
-    const child = join(here, 'writer-child.ts');
-    const procs = Array.from({ length: writers }, () =>
-      spawn(process.execPath, ['--import', 'tsx', child, file, 'run-1', String(batches), String(batchSize)], { cwd: repoRoot }),
-    );
-    const outputs = procs.map((p) => {
-      let out = '';
-      let err = '';
-      p.stderr.on('data', (d) => (err += d));
-      const ready = new Promise<void>((ok) =>
-        p.stdout.on('data', (d) => {
-          out += d;
-          if (out.startsWith('ready\n')) ok();
-        }),
-      );
-      const done = new Promise<string[]>((ok, fail) =>
-        p.on('exit', (code) => (code === 0 ? ok(JSON.parse(out.slice('ready\n'.length)) as string[]) : fail(new Error(`writer exited ${code}: ${err}`)))),
-      );
-      return { ready, done };
-    });
-    await Promise.all(outputs.map((o) => o.ready));
-    for (const p of procs) p.stdin.write('go\n');
-    const runs = outputs.map((o) => o.done);
+    const runs = await startWriters(writers, [file, 'run-1', String(batches), String(batchSize)]);
 
     // Follow the rows as the dashboard would while the writers write.
     const seen: MetricRow[] = [];
@@ -267,5 +272,16 @@ describe('several trial processes at once', () => {
       expect(steps).toEqual(Array.from({ length: batches * batchSize }, (_, i) => i));
     }
     expect(store.listArtifacts('run-1', { kind: 'checkpoint' })).toHaveLength(trials);
+  });
+
+  it('can create and migrate a fresh store together, exactly once', async () => {
+    const claimed = await Promise.all(await startWriters(4, [file, 'no-such-run', '1', '1']));
+    expect(claimed).toEqual([[], [], [], []]);
+    store = openRunStore(file);
+    expect(store.listRuns()).toEqual([]);
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
   });
 });

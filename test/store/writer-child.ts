@@ -1,8 +1,9 @@
 /**
  * A trial process for the concurrency test: claims trials from the store until none is left, and for each logs
  * `batches` batches of `batchSize` metric rows, one eval and an artifact, then marks it done.
- * Usage: node --import tsx writer-child.ts STORE RUN BATCHES BATCH_SIZE. Prints "ready" once the store is open,
- * waits for a line on stdin (so that all writers start together), then prints the trial ids it claimed, as JSON.
+ * Usage: node --import tsx writer-child.ts STORE RUN BATCHES BATCH_SIZE. Prints "ready" once loaded, waits for a
+ * line on stdin (so that all writers open the store and write together), then prints the trial ids it claimed,
+ * as JSON.
  */
 import { once } from 'node:events';
 import { openRunStore } from '../../src/store/run-store.js';
@@ -10,10 +11,10 @@ import { openRunStore } from '../../src/store/run-store.js';
 const [storePath, runId, batchesArg, batchSizeArg] = process.argv.slice(2);
 const batches = Number(batchesArg);
 const batchSize = Number(batchSizeArg);
-const store = openRunStore(storePath, { mustExist: true });
 process.stdout.write('ready\n');
 await once(process.stdin, 'data');
 process.stdin.pause();
+const store = openRunStore(storePath);
 const claimed: string[] = [];
 for (let trial = store.claimNextTrial(runId); trial; trial = store.claimNextTrial(runId)) {
   claimed.push(trial.id);
