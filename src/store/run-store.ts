@@ -242,9 +242,7 @@ export class RunStore {
   // ---- runs -------------------------------------------------------------------------------------------------
 
   createRun(run: { id: string; study: string; spec: unknown }): Run {
-    this
-      .sql('INSERT INTO runs (id, study, spec, status, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(run.id, run.study, JSON.stringify(run.spec), 'created', nowIso());
+    this.sql('INSERT INTO runs (id, study, spec, status, created_at) VALUES (?, ?, ?, ?, ?)').run(run.id, run.study, JSON.stringify(run.spec), 'created', nowIso());
     return this.getRun(run.id);
   }
 
@@ -261,15 +259,13 @@ export class RunStore {
   /** Sets a run's status; 'running' stamps started_at (first time only), a final status stamps finished_at. */
   setRunStatus(id: string, status: RunStatus, verdict?: Verdict): void {
     const now = nowIso();
-    const info = this
-      .sql(
-        `UPDATE runs SET status = ?,
-           started_at = CASE WHEN ? = 'running' THEN coalesce(started_at, ?) ELSE started_at END,
-           finished_at = CASE WHEN ? IN ('done', 'failed', 'interrupted') THEN ? ELSE NULL END,
-           verdict = coalesce(?, verdict)
-         WHERE id = ?`,
-      )
-      .run(status, status, now, status, now, verdict ?? null, id);
+    const info = this.sql(
+      `UPDATE runs SET status = ?,
+         started_at = CASE WHEN ? = 'running' THEN coalesce(started_at, ?) ELSE started_at END,
+         finished_at = CASE WHEN ? IN ('done', 'failed', 'interrupted') THEN ? ELSE NULL END,
+         verdict = coalesce(?, verdict)
+       WHERE id = ?`,
+    ).run(status, status, now, status, now, verdict ?? null, id);
     if (info.changes === 0) throw new Error(`${this.path}: no run '${id}'`);
   }
 
@@ -317,13 +313,11 @@ export class RunStore {
    * One UPDATE ... RETURNING statement, so two processes can never claim the same trial.
    */
   claimNextTrial(runId: string): Trial | null {
-    const row = this
-      .sql(
-        `UPDATE trials SET status = 'running', attempt = attempt + 1, started_at = ?, finished_at = NULL, reason = NULL
-         WHERE key = (SELECT key FROM trials WHERE run = ? AND status = 'queued' ORDER BY key LIMIT 1)
-         RETURNING *`,
-      )
-      .get(nowIso(), runId) as TrialRow | undefined;
+    const row = this.sql(
+      `UPDATE trials SET status = 'running', attempt = attempt + 1, started_at = ?, finished_at = NULL, reason = NULL
+       WHERE key = (SELECT key FROM trials WHERE run = ? AND status = 'queued' ORDER BY key LIMIT 1)
+       RETURNING *`,
+    ).get(nowIso(), runId) as TrialRow | undefined;
     return row ? toTrial(row) : null;
   }
 
@@ -351,13 +345,14 @@ export class RunStore {
 
   // ---- metrics and evals ------------------------------------------------------------------------------------
 
-  /** Appends a batch of scalars for one trial in one transaction (one lock, one fsync). */
+  /** Appends a batch of scalars for one trial in one transaction: one lock and one commit per batch, not per row. */
   logMetrics(trialKey: number, points: readonly MetricPoint[]): void {
     const insert = this.sql('INSERT INTO metrics (trial, step, tag, value, wall_time) VALUES (?, ?, ?, ?, ?)');
     const now = nowSeconds();
     this.db.transaction(() => {
       for (const p of points) {
-        // SQLite stores NaN as NULL, which the schema refuses; keep a diverged loss visible as a value instead.
+        // SQLite would store NaN as NULL, which the schema refuses. A diverged run is a failed trial
+        // (markTrialFailed with the reason), not a metric value; infinities are stored as they are.
         if (Number.isNaN(p.value)) throw new Error(`logMetrics: ${p.tag} at step ${p.step} is NaN; mark the trial failed instead`);
         insert.run(trialKey, p.step, p.tag, p.value, p.wallTime ?? now);
       }
@@ -366,9 +361,8 @@ export class RunStore {
 
   /** One trial's values of one tag, in step order. */
   metricSeries(trialKey: number, tag: string): { step: number; value: number; wallTime: number }[] {
-    return this
-      .sql('SELECT step, value, wall_time AS wallTime FROM metrics WHERE trial = ? AND tag = ? ORDER BY step, id')
-      .all(trialKey, tag) as { step: number; value: number; wallTime: number }[];
+    const sql = 'SELECT step, value, wall_time AS wallTime FROM metrics WHERE trial = ? AND tag = ? ORDER BY step, id';
+    return this.sql(sql).all(trialKey, tag) as { step: number; value: number; wallTime: number }[];
   }
 
   /** The tags a trial has logged. */
@@ -383,22 +377,18 @@ export class RunStore {
    */
   metricsSince(cursor: number, options: { run?: string; limit?: number } = {}): { rows: MetricRow[]; cursor: number } {
     const { run, limit = 10_000 } = options;
-    const rows = this
-      .sql(
-        `SELECT m.id, t.run, t.id AS trial, m.trial AS trialKey, m.step, m.tag, m.value, m.wall_time AS wallTime
-         FROM metrics m JOIN trials t ON m.trial = t.key
-         WHERE m.id > ? AND (? IS NULL OR t.run = ?)
-         ORDER BY m.id LIMIT ?`,
-      )
-      .all(cursor, run ?? null, run ?? null, limit) as MetricRow[];
+    const rows = this.sql(
+      `SELECT m.id, t.run, t.id AS trial, m.trial AS trialKey, m.step, m.tag, m.value, m.wall_time AS wallTime
+       FROM metrics m JOIN trials t ON m.trial = t.key
+       WHERE m.id > ? AND (? IS NULL OR t.run = ?)
+       ORDER BY m.id LIMIT ?`,
+    ).all(cursor, run ?? null, run ?? null, limit) as MetricRow[];
     return { rows, cursor: rows.length > 0 ? rows[rows.length - 1].id : cursor };
   }
 
   logEval(trialKey: number, records: EvalRecord | readonly EvalRecord[]): void {
     const list = Array.isArray(records) ? (records as readonly EvalRecord[]) : [records as EvalRecord];
-    const insert = this.sql(
-      'INSERT INTO evals (trial, step, split, family, domain, metric, value, n, wall_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
+    const insert = this.sql('INSERT INTO evals (trial, step, split, family, domain, metric, value, n, wall_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
     const now = nowSeconds();
     this.db.transaction(() => {
       for (const e of list) {
@@ -411,32 +401,25 @@ export class RunStore {
   /** Evaluations of one trial, or of every trial of a run, in the order written. */
   listEvals(filter: { trialKey: number } | { run: string }): EvalRow[] {
     const where = 'trialKey' in filter ? 'e.trial = ?' : 't.run = ?';
-    return this
-      .sql(
-        `SELECT e.id, e.trial AS trialKey, e.step, e.split, e.family, e.domain, e.metric, e.value, e.n, e.wall_time AS wallTime
-         FROM evals e JOIN trials t ON e.trial = t.key WHERE ${where} ORDER BY e.id`,
-      )
-      .all('trialKey' in filter ? filter.trialKey : filter.run) as EvalRow[];
+    return this.sql(
+      `SELECT e.id, e.trial AS trialKey, e.step, e.split, e.family, e.domain, e.metric, e.value, e.n, e.wall_time AS wallTime
+       FROM evals e JOIN trials t ON e.trial = t.key WHERE ${where} ORDER BY e.id`,
+    ).all('trialKey' in filter ? filter.trialKey : filter.run) as EvalRow[];
   }
 
   // ---- artifacts --------------------------------------------------------------------------------------------
 
   /** Records a file written for a run (trialKey null) or one of its trials; path relative to the run directory. */
   addArtifact(artifact: { run: string; trialKey?: number | null; kind: string; path: string }): Artifact {
-    const info = this
-      .sql('INSERT INTO artifacts (run, trial, kind, path, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(artifact.run, artifact.trialKey ?? null, artifact.kind, artifact.path, nowIso());
-    return this
-      .sql('SELECT id, run, trial AS trialKey, kind, path, created_at AS createdAt FROM artifacts WHERE id = ?')
-      .get(info.lastInsertRowid) as Artifact;
+    const insert = this.sql('INSERT INTO artifacts (run, trial, kind, path, created_at) VALUES (?, ?, ?, ?, ?)');
+    const { lastInsertRowid } = insert.run(artifact.run, artifact.trialKey ?? null, artifact.kind, artifact.path, nowIso());
+    return this.sql('SELECT id, run, trial AS trialKey, kind, path, created_at AS createdAt FROM artifacts WHERE id = ?').get(lastInsertRowid) as Artifact;
   }
 
   listArtifacts(runId: string, options: { trialKey?: number; kind?: string } = {}): Artifact[] {
-    return this
-      .sql(
-        `SELECT id, run, trial AS trialKey, kind, path, created_at AS createdAt FROM artifacts
-         WHERE run = ? AND (? IS NULL OR trial = ?) AND (? IS NULL OR kind = ?) ORDER BY id`,
-      )
-      .all(runId, options.trialKey ?? null, options.trialKey ?? null, options.kind ?? null, options.kind ?? null) as Artifact[];
+    return this.sql(
+      `SELECT id, run, trial AS trialKey, kind, path, created_at AS createdAt FROM artifacts
+       WHERE run = ? AND (? IS NULL OR trial = ?) AND (? IS NULL OR kind = ?) ORDER BY id`,
+    ).all(runId, options.trialKey ?? null, options.trialKey ?? null, options.kind ?? null, options.kind ?? null) as Artifact[];
   }
 }
