@@ -72,9 +72,10 @@ export interface Report {
 
 /** The rule verdicts follow, in words, for the page and the JSON. Keep in step with verdictFromInterval. */
 export const VERDICT_RULE =
-  'A claimed increase of at least m (m = the smallest effect that matters, 0 unless stated) is held when the ' +
-  'confidence interval of the difference lies wholly above 0, not held when it lies wholly below m, and ' +
-  'inconclusive otherwise (also when fewer than two seeds give no interval). A claimed decrease is the mirror image.';
+  'A claimed increase of at least m (m = the smallest effect that matters, 0 unless stated) is not held when the ' +
+  'confidence interval of the difference lies wholly below m (an effect confidently smaller than m does not count), ' +
+  'held when it lies wholly above 0, and inconclusive otherwise, including when fewer than two seeds give no ' +
+  'interval. A claimed decrease is the mirror image.';
 
 export function armResult(arm: string, metric: string, values: readonly number[], options: CIOptions & { seeds?: number[] } = {}): ArmResult {
   return { arm, metric, values: [...values], ...(options.seeds ? { seeds: options.seeds } : {}), ci: meanCI(values, options) };
