@@ -97,12 +97,13 @@ function checkDeterminism(family: TaskFamily): CheckResult {
     const b = makeInstance(family, { split: 'train', seed: 7, index });
     if (JSON.stringify(a) !== JSON.stringify(b)) return fail('determinism', `seed 7 index ${index} gave ${show(a.prompt)} then ${show(b.prompt)}`);
   }
-  // Different seeds must explore the space: most of 50 instances differ between seeds 1 and 2.
+  // Different seeds must explore the space: most of 50 instances differ between seeds 1 and 2, unless the
+  // space itself is small (a short list of user tasks), which shows as repeats within one seed.
   const hardest = family.levels.length;
   const one = instancesAt(family, hardest, 'train', 50, 1).map((i) => i.prompt + i.answer);
   const two = new Set(instancesAt(family, hardest, 'train', 50, 2).map((i) => i.prompt + i.answer));
   const same = one.filter((p) => two.has(p)).length;
-  if (same > 25) return fail('determinism', `seeds 1 and 2 share ${same} of 50 instances at difficulty ${hardest}`);
+  if (same > 25 && new Set(one).size >= 40) return fail('determinism', `seeds 1 and 2 share ${same} of 50 instances at difficulty ${hardest}`);
   return pass('determinism', `same request, same instance; seeds 1 and 2 share ${same}/50`);
 }
 
@@ -193,7 +194,8 @@ export function checkFamily(family: TaskFamily, options: CheckOptions = {}): Che
     ...guard('determinism', () => checkDeterminism(family)),
     ...guard('split', () => checkSplit(family, options.splitInstances ?? 10_000)),
     ...guard('length', () => checkLength(family, byLevel)),
-    ...guard('levels', () => checkLevels(family, byLevel)),
+    // Families with a single level (user tasks) have no difficulty to check.
+    ...(family.levels.length > 1 ? guard('levels', () => checkLevels(family, byLevel)) : []),
     ...guard('vocab', () => checkVocab(family, all)),
   ];
 }

@@ -38,6 +38,8 @@ export const LEVELS: Partial<CompleteConfig>[] = [
   { kinds: ['constant', 'operator', 'loop', 'branch'], tests: 4, maxInput: 9 },
 ];
 
+/** Longest printed output a test may show, e.g. `-9999`. */
+const MAX_OUTPUT_CHARS = 5;
 /** Step limit per test run: the templates need under 200 steps for inputs up to 20. */
 const MAX_STEPS = 500;
 /**
@@ -99,7 +101,8 @@ export function generate(rng: Rng, cfg: CompleteConfig): Generated {
     const filled = compile(program.replace('_', answer));
     if (filled === null) continue;
     const tests = inputs.map((x): [number, string] => [x, tryRun(filled, { x }, MAX_STEPS)?.output ?? '']);
-    if (tests.some(([, out]) => out === '')) continue;
+    // Redraw when a test fails to run or prints a long number (x^x grows fast), keeping prompts short.
+    if (tests.some(([, out]) => out === '' || out.length > MAX_OUTPUT_CHARS)) continue;
     // Keep only instances whose tests rule out every other single-character completion.
     const candidates = kind === 'operator' ? OPERATORS : VALUES;
     if (candidates.some((c) => c !== answer && passes(program, c, tests))) continue;
@@ -115,8 +118,11 @@ export function score(output: string, instance: Generated): number {
 }
 
 export const key = (g: Generated) => g.prompt;
-/** Longest template (41 chars) plus tests of up to `x=20:` and a 3-digit output each, plus the answer. */
-export const maxLength = (cfg: CompleteConfig) => 42 + cfg.tests * 11 + 1;
+/** The longest template of the configured kinds with its constants, tests like `x=20:-9999 `, and the answer. */
+export const maxLength = (cfg: CompleteConfig) => {
+  const template = Math.max(...cfg.kinds.flatMap((kind) => TEMPLATES[kind].map((t) => t.length)));
+  return cfg.tests * (String(cfg.maxInput).length + 4 + MAX_OUTPUT_CHARS) + template + 1;
+};
 
 export const family = registerFamily(
   defineFamily({

@@ -29,6 +29,8 @@ export const LEVELS: Partial<StackConfig>[] = [
 /** How many values a word needs on the stack. */
 const NEEDS: Record<(typeof WORDS)[number], number> = { '+': 2, '-': 2, '*': 2, dup: 1, swap: 2, drop: 1, over: 2 };
 const MAX_VALUE = 99999;
+/** Programs that leave more values are redrawn: the answer stays short. */
+const MAX_FINAL_STACK = 4;
 
 export function generate(rng: Rng, cfg: StackConfig): Generated {
   for (;;) {
@@ -49,7 +51,7 @@ export function generate(rng: Rng, cfg: StackConfig): Generated {
       ops++;
     }
     const stack = runStack(program.join(' '));
-    if (stack.length === 0 || stack.some((v) => Math.abs(v) > MAX_VALUE)) continue;
+    if (stack.length === 0 || stack.length > MAX_FINAL_STACK || stack.some((v) => Math.abs(v) > MAX_VALUE)) continue;
     return { prompt: program.join(' '), answer: stack.join(' '), meta: { ops: cfg.ops } };
   }
 }
@@ -57,13 +59,11 @@ export function generate(rng: Rng, cfg: StackConfig): Generated {
 export const score = exactScore;
 export const key = (g: Generated) => g.prompt;
 /**
- * Pushes beyond the first three each feed an op, so there are at most ops + 3 numbers; dup and over can leave
- * as many values on the final stack.
+ * Random pushes happen only below depth 3 and forced ones only before an op, so there are at most ops + 3
+ * numbers, each op word is at most 4 chars plus a space, and the final stack holds at most MAX_FINAL_STACK values.
  */
-export const maxLength = (cfg: StackConfig) => {
-  const values = cfg.ops + 3;
-  return values * (String(cfg.maxNumber).length + 1) + cfg.ops * 5 + values * (String(-MAX_VALUE).length + 1);
-};
+export const maxLength = (cfg: StackConfig) =>
+  (cfg.ops + 3) * (String(cfg.maxNumber).length + 1) + cfg.ops * 5 + MAX_FINAL_STACK * (String(-MAX_VALUE).length + 1);
 
 export const family = registerFamily(
   defineFamily({

@@ -8,7 +8,7 @@ import type { Rng } from '../../util/rng.js';
 import { defineFamily, type Generated, type SplitContext } from '../family.js';
 import { drawItem } from '../pool.js';
 import { registerFamily } from '../registry.js';
-import { levelText, scoreMoves, solvableLevel, worldFields } from './gridworld.js';
+import { freeCells, levelText, scoreMoves, solvableLevel, worldFields } from './gridworld.js';
 
 export const NAME = 'world/fetch';
 
@@ -40,8 +40,8 @@ export function generate(rng: Rng, cfg: FetchConfig, _index: number, split: Spli
 
 export const score = (output: string, instance: Generated) => scoreMoves(instance.prompt, output, true);
 export const key = (g: Generated) => g.prompt;
-/** The grid with separators, and a path that visits each cell at most twice (there and back from the key). */
-export const maxLength = (cfg: FetchConfig) => cfg.height * (cfg.width + 1) - 1 + 2 * cfg.width * cfg.height;
+/** The grid with separators, and two shortest legs (to K, then to G), each visiting a free cell at most once. */
+export const maxLength = (cfg: FetchConfig) => cfg.height * (cfg.width + 1) - 1 + 2 * (freeCells(cfg) - 1);
 
 export const family = registerFamily(
   defineFamily({

@@ -44,6 +44,9 @@ export function parseLevel(text: string): Level {
   return { width: rows[0].length, height: rows.length, cells: [...rows.join('')] };
 }
 
+/** Cells that are not walls (randomLevel places min(walls, cells - specials) walls). */
+export const freeCells = (cfg: WorldConfig) => cfg.width * cfg.height - Math.min(cfg.walls, cfg.width * cfg.height - 3);
+
 /** A random level with the given special cells placed on distinct floor cells. */
 export function randomLevel(rng: Rng, cfg: WorldConfig, specials: string[]): Level {
   const size = cfg.width * cfg.height;

@@ -8,7 +8,7 @@ import type { Rng } from '../../util/rng.js';
 import { defineFamily, type Generated, type SplitContext } from '../family.js';
 import { drawItem } from '../pool.js';
 import { registerFamily } from '../registry.js';
-import { levelText, scoreMoves, solvableLevel, worldFields } from './gridworld.js';
+import { freeCells, levelText, scoreMoves, solvableLevel, worldFields } from './gridworld.js';
 
 export const NAME = 'world/reach';
 
@@ -41,8 +41,8 @@ export function generate(rng: Rng, cfg: ReachConfig, _index: number, split: Spli
 export const score = (output: string, instance: Generated) => scoreMoves(instance.prompt, output, false);
 /** A level is its grid. */
 export const key = (g: Generated) => g.prompt;
-/** The grid with separators, and a path that visits each cell at most once. */
-export const maxLength = (cfg: ReachConfig) => cfg.height * (cfg.width + 1) - 1 + cfg.width * cfg.height;
+/** The grid with separators, and a shortest path, which visits each free cell at most once. */
+export const maxLength = (cfg: ReachConfig) => cfg.height * (cfg.width + 1) - 1 + freeCells(cfg) - 1;
 
 export const family = registerFamily(
   defineFamily({

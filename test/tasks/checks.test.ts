@@ -1,0 +1,112 @@
+/** The checks themselves must catch broken families: each check is tested against a family built to fail it. */
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { DOMAINS, listFamilies } from '../../src/tasks/index.js';
+import { checkFamily, corruptions } from '../../src/tasks/checks.js';
+import { defineFamily, exactScore, type Generated, type TaskFamily } from '../../src/tasks/family.js';
+import { Rng } from '../../src/util/rng.js';
+
+const Config = z.object({ digits: z.number().default(2) });
+type Config = z.output<typeof Config>;
+
+/** A correct little family (add two numbers) that each test breaks in one way. */
+function family(overrides: Partial<TaskFamily<Config>> = {}): TaskFamily {
+  return defineFamily<Config>({
+    name: 'math/fake',
+    domain: 'math',
+    description: 'a family for testing the checks',
+    config: Config,
+    levels: [{ digits: 1 }, { digits: 2 }, { digits: 3 }],
+    generate: (rng: Rng, cfg: Config): Generated => {
+      const a = rng.int(10 ** cfg.digits);
+      const b = rng.int(10 ** cfg.digits);
+      return { prompt: `${a}+${b}`, answer: String(a + b), meta: {} };
+    },
+    score: exactScore,
+    key: (g) => g.prompt,
+    maxLength: (cfg) => 3 * cfg.digits + 2,
+    ...overrides,
+  }) as unknown as TaskFamily;
+}
+
+const failed = (f: TaskFamily) =>
+  Object.fromEntries(checkFamily(f, { perLevel: 30, splitInstances: 2000 }).filter((r) => !r.ok).map((r) => [r.check, r.detail]));
+
+describe('checkFamily', () => {
+  it('passes a correct family', () => {
+    expect(failed(family())).toEqual({});
+  });
+
+  it('catches a scorer that accepts anything', () => {
+    expect(failed(family({ score: () => 1 })).corrupt).toMatch(/scores 1/);
+  });
+
+  it('catches a scorer that throws on junk', () => {
+    const score = (o: string, g: Generated) => {
+      if (o.length > 1000) throw new Error('too long');
+      return exactScore(o, g);
+    };
+    expect(failed(family({ score })).corrupt).toMatch(/10 kB of junk answer throws too long/);
+  });
+
+  it('catches a wrong reference answer', () => {
+    const generate = (rng: Rng) => ({ prompt: `${rng.int(100)}+1`, answer: 'x', meta: {} });
+    expect(failed(family({ generate, score: (o) => (o === 'y' ? 1 : 0) })).reference).toMatch(/reference scores 0/);
+  });
+
+  it('catches a key that does not identify the problem (split by seed)', () => {
+    // A key that changes with each draw: the same problem can land in both splits.
+    let n = 0;
+    expect(failed(family({ key: (g) => `${g.prompt}#${n++ % 3}` })).split).toBeDefined();
+  });
+
+  it('catches a non-deterministic generator', () => {
+    const generate = (_rng: Rng) => {
+      const a = Math.floor(Math.random() * 1000);
+      return { prompt: `${a}+0`, answer: String(a), meta: {} };
+    };
+    expect(failed(family({ generate })).determinism).toMatch(/gave/);
+  });
+
+  it('catches an instance longer than declared and a declared maximum over 256', () => {
+    expect(failed(family({ maxLength: () => 3 })).length).toMatch(/declared 3/);
+    expect(failed(family({ maxLength: () => 300 })).length).toMatch(/declares 300 chars .* limit is 256/);
+  });
+
+  it('catches levels that do not differ', () => {
+    expect(failed(family({ levels: [{ digits: 2 }, { digits: 2 }, { digits: 3 }] })).levels).toMatch(/difficulty 1 and 2 have the same config/);
+  });
+
+  it('names the family and the character when a family leaves the vocabulary', () => {
+    const generate = (rng: Rng) => {
+      const a = rng.int(1000);
+      return { prompt: `${a}×2`, answer: String(2 * a), meta: {} };
+    };
+    expect(failed(family({ generate })).vocab).toMatch(/math\/fake emits '×' \(U\+00D7\) outside the vocabulary in its prompt/);
+  });
+});
+
+describe('corruptions', () => {
+  it('are all different from the reference, and include empty text and 10 kB of junk', () => {
+    const rng = new Rng(1);
+    for (const answer of ['5', 'yes', '-12', 'RRDD', 'Ab Cd']) {
+      for (let i = 0; i < 50; i++) {
+        const list = corruptions(answer, rng);
+        expect(list.map(([kind]) => kind)).toEqual(['one character changed', 'truncated', 'empty', 'random', '10 kB of junk']);
+        for (const [kind, text] of list) expect(text.trim(), `${kind} of ${answer}`).not.toBe(answer);
+        expect(list[4][1].length).toBe(10_000);
+      }
+    }
+  });
+});
+
+describe('the universe', () => {
+  it('has 30+ families across 6+ domains, each with 3+ levels', () => {
+    const families = listFamilies();
+    const domains = new Set(families.map((f) => f.domain));
+    expect(families.length).toBeGreaterThanOrEqual(30);
+    expect(domains.size).toBeGreaterThanOrEqual(6);
+    for (const f of families) expect(f.levels.length, f.name).toBeGreaterThanOrEqual(3);
+    expect(DOMAINS).toContain('world');
+  });
+});
