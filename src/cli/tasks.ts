@@ -41,8 +41,9 @@ function parseConfig(text: string): Config {
   throw new InvalidArgumentError(`--config takes a JSON object such as '{"k": 8}', got ${text}`);
 }
 
-function listCommand(): Command {
-  return new Command('list')
+function addList(tasks: Command): void {
+  tasks
+    .command('list')
     .description('every task family: domain, difficulty levels, one-line description')
     .option('--json', 'print a JSON array of { name, domain, levels, description, maxLength }')
     .option('--jsonl <file>', 'also list user tasks from a JSONL file')
@@ -71,8 +72,9 @@ function listCommand(): Command {
     });
 }
 
-function showCommand(): Command {
-  return new Command('show')
+function addShow(tasks: Command): void {
+  tasks
+    .command('show')
     .description('generate instances of a family and print them with their answers')
     .argument('<family>', "a family name, e.g. math/add (see 'tasks list')")
     .option('--n <n>', 'instances to show', int('--n'), 5)
@@ -102,8 +104,9 @@ function showCommand(): Command {
     });
 }
 
-function checkCommand(): Command {
-  return new Command('check')
+function addCheck(tasks: Command): void {
+  tasks
+    .command('check')
     .description('run the universal checks (reference scores 1, corruptions score < 1, determinism, leak-proof split, length, levels, vocabulary)')
     .argument('[family]', 'one family (default: all)')
     .option('--instances <n>', 'instances for the split check', int('--instances'), 10_000)
@@ -142,10 +145,9 @@ function checkCommand(): Command {
 
 /** Adds `tasks list`, `tasks show` and `tasks check` to the program. */
 export function registerTasksCommands(program: Command): void {
-  program
-    .command('tasks')
-    .description('the task universe: list families, show instances, run the universal checks')
-    .addCommand(listCommand())
-    .addCommand(showCommand())
-    .addCommand(checkCommand());
+  // Subcommands made with .command() inherit the program's settings (output, exit handling, help on error).
+  const tasks = program.command('tasks').description('the task universe: list families, show instances, run the universal checks');
+  addList(tasks);
+  addShow(tasks);
+  addCheck(tasks);
 }

@@ -5,6 +5,7 @@
  * so a checkpoint that saves the Rng state resumes the same stream of instances.
  */
 import { z } from 'zod';
+import './catalog.js'; // a mix names built-in families: make sure they are registered
 import type { Rng } from '../util/rng.js';
 import type { Config, Instance, Split, TaskFamily } from './family.js';
 import { getFamily } from './registry.js';

@@ -3,6 +3,7 @@
  * Every choice is reproducible from a seed and independent of registration order.
  */
 import { Rng } from '../util/rng.js';
+import './catalog.js'; // choices range over the built-in families: make sure they are registered
 import type { Domain } from './family.js';
 import { getFamily, listFamilies } from './registry.js';
 

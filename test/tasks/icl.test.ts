@@ -1,0 +1,92 @@
+/** In-context families: the pool-size (task diversity) knob, k, rule splits, and solvable episodes. */
+import { describe, expect, it } from 'vitest';
+import { getFamily } from '../../src/tasks/registry.js';
+import { resolveConfig, splitOf } from '../../src/tasks/split.js';
+import { TaskMix } from '../../src/tasks/mix.js';
+import { sample } from './helpers.js';
+
+const ICL = ['icl/cipher', 'icl/affine', 'icl/rewrite', 'icl/lookup'];
+const rules = (xs: { meta: Record<string, unknown> }[]) => new Set(xs.map((i) => String(i.meta.rule)));
+const demos = (prompt: string) => prompt.split(';').slice(0, -1).map((d) => d.split('>') as [string, string]);
+
+describe.each(ICL)('%s', (name) => {
+  it('trains on exactly poolSize rules, and on fresh ones with poolSize Infinity', () => {
+    expect(rules(sample(name, 2, 300, { poolSize: 3 })).size).toBe(3);
+    expect(rules(sample(name, 2, 300, { poolSize: 3, poolSeed: 1 }))).not.toEqual(rules(sample(name, 2, 300, { poolSize: 3 })));
+    expect(rules(sample(name, 2, 300, { poolSize: 'infinity' })).size).toBeGreaterThan(30);
+  });
+  it('tests on rules that are never in a training pool: the rule split is a hash', () => {
+    const pool = rules(sample(name, 2, 300, { poolSize: 64 }));
+    const test = sample(name, 2, 100, { poolSize: 64 }, 'test');
+    for (const i of test) {
+      expect(pool.has(String(i.meta.rule))).toBe(false);
+      expect(splitOf(name, String(i.meta.rule))).toBe('test');
+    }
+    for (const rule of pool) expect(splitOf(name, rule)).toBe('train');
+  });
+  it('shows exactly k demonstrations, k = 0 included', () => {
+    for (const k of [0, 1, 7]) for (const i of sample(name, 1, 20, { k })) expect(demos(i.prompt)).toHaveLength(k);
+  });
+  it('reports its rule breadth', () => {
+    const family = getFamily(name);
+    expect(family.ruleBreadth!(resolveConfig(family, 1, { poolSize: 16 }))).toBe(16);
+    expect(family.ruleBreadth!(resolveConfig(family, 1))).toBe(Infinity);
+  });
+});
+
+describe('icl episodes are answerable from their demonstrations', () => {
+  it('icl/cipher: the letter mapping the demonstrations reveal decodes the query', () => {
+    for (const i of sample('icl/cipher', 3, 100)) {
+      const map = new Map<string, string>();
+      for (const [x, y] of demos(i.prompt)) [...x].forEach((c, j) => map.set(c, y[j]));
+      const query = i.prompt.slice(i.prompt.lastIndexOf(';') + 1, -1);
+      expect([...query].map((c) => map.get(c)).join('')).toBe(i.answer);
+    }
+  });
+  it('icl/affine: the query input is new, and the rule fits every demonstration', () => {
+    for (const i of sample('icl/affine', 3, 100)) {
+      const [a, b, p] = String(i.meta.rule).split(',').map(Number);
+      const shown = demos(i.prompt);
+      for (const [x, y] of shown) expect((a * Number(x) + b) % p).toBe(Number(y));
+      const query = i.prompt.slice(i.prompt.lastIndexOf(';') + 1, -1);
+      expect(shown.map(([x]) => x)).not.toContain(query);
+      expect(Number(i.answer)).toBe((a * Number(query) + b) % p);
+    }
+  });
+  it('icl/lookup: the queried key is among the demonstrations, with the answer as its value', () => {
+    for (const i of sample('icl/lookup', 3, 100)) {
+      const query = i.prompt.slice(i.prompt.lastIndexOf(';') + 1, -1);
+      expect(demos(i.prompt)).toContainEqual([query, i.answer]);
+    }
+  });
+  it('icl/rewrite: every input shows the pattern, and answers are never empty', () => {
+    for (const i of sample('icl/rewrite', 4, 100)) {
+      const [from, to] = String(i.meta.rule).split('>');
+      for (const [x, y] of demos(i.prompt)) {
+        expect(x).toContain(from);
+        expect(x.split(from).join(to)).toBe(y);
+      }
+      expect(i.answer.length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('pool sizes', () => {
+  it('accepts "infinity", and explains a pool larger than the rule space', () => {
+    const family = getFamily('icl/affine');
+    expect(resolveConfig(family, 1, { poolSize: 'infinity' }).poolSize).toBe(Infinity);
+    expect(() => sample('icl/affine', 1, 1, { poolSize: 500 })).toThrow(/found only \d+ distinct training items, fewer than the pool size 500/);
+    expect(() => resolveConfig(family, 1, { poolSize: 0 })).toThrow(/icl\/affine config: poolSize/);
+  });
+  it('adds up to a mix breadth in rules', () => {
+    const mix = new TaskMix({
+      families: [
+        { family: 'icl/cipher', config: { poolSize: 8 } },
+        { family: 'icl/lookup', config: { poolSize: 32 } },
+        'math/add',
+      ],
+    });
+    expect(mix.breadth()).toEqual({ families: 3, rules: 40, pooledFamilies: 2 });
+    expect(new TaskMix({ families: ['icl/cipher'] }).breadth().rules).toBe(Infinity);
+  });
+});
