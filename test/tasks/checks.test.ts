@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DOMAINS, listFamilies } from '../../src/tasks/index.js';
 import { checkFamily, corruptions } from '../../src/tasks/checks.js';
+import { makeInstance, resolveConfig } from '../../src/tasks/split.js';
 import { defineFamily, exactScore, type Generated, type TaskFamily } from '../../src/tasks/family.js';
 import { Rng } from '../../src/util/rng.js';
 
@@ -108,5 +109,23 @@ describe('the universe', () => {
     expect(domains.size).toBeGreaterThanOrEqual(6);
     for (const f of families) expect(f.levels.length, f.name).toBeGreaterThanOrEqual(3);
     expect(DOMAINS).toContain('world');
+  });
+
+  it('fits small models: every family is at most 64 chars at its easiest level', () => {
+    for (const f of listFamilies()) expect(f.maxLength(resolveConfig(f, 1)), f.name).toBeLessThanOrEqual(64);
+  });
+
+  it('never shows the same prompt in two families, so one family cannot leak another\'s test set', () => {
+    const owner = new Map<string, string>();
+    for (const f of listFamilies()) {
+      for (let level = 1; level <= f.levels.length; level++) {
+        for (let index = 0; index < 60; index++) {
+          const { prompt } = makeInstance(f, { split: 'train', seed: 0, index, difficulty: level });
+          const other = owner.get(prompt);
+          if (other !== undefined && other !== f.name) expect.fail(`${JSON.stringify(prompt)} is in ${other} and ${f.name}`);
+          owner.set(prompt, f.name);
+        }
+      }
+    }
   });
 });

@@ -27,6 +27,16 @@ describe.each(ICL)('%s', (name) => {
   it('shows exactly k demonstrations, k = 0 included', () => {
     for (const k of [0, 1, 7]) for (const i of sample(name, 1, 20, { k })) expect(demos(i.prompt)).toHaveLength(k);
   });
+  it('keeps the rule and the first demonstrations when k grows, so k-curves compare like with like', () => {
+    for (const split of ['train', 'test'] as const) {
+      const few = sample(name, 2, 30, { k: 2 }, split);
+      const many = sample(name, 2, 30, { k: 6 }, split);
+      few.forEach((i, n) => {
+        expect(many[n].meta.rule).toBe(i.meta.rule);
+        expect(demos(many[n].prompt).slice(0, 2)).toEqual(demos(i.prompt));
+      });
+    }
+  });
   it('reports its rule breadth', () => {
     const family = getFamily(name);
     expect(family.ruleBreadth!(resolveConfig(family, 1, { poolSize: 16 }))).toBe(16);

@@ -36,18 +36,22 @@ interface Affine {
   p: number;
 }
 
+const example = (r: Affine, x: number) => ({ input: String(x), output: String((r.a * x + r.b) % r.p) });
+
 const spec: RuleSpec<Affine, AffineConfig> = {
   family: NAME,
   draw: (rng, cfg) => ({ a: rng.intBetween(1, cfg.modulus - 1), b: rng.int(cfg.modulus), p: cfg.modulus }),
   key: (r) => `${r.a},${r.b},${r.p}`,
   ruleConfig: (cfg) => [cfg.modulus],
-  episode(rng, r, cfg) {
-    // k distinct demonstration inputs and one more for the query (inputs repeat only when k >= p).
+  demos(rng, r, cfg) {
+    // Distinct inputs while there are enough (they repeat only when k >= p); the query picks one not shown.
     const xs = rng.shuffle(Array.from({ length: r.p }, (_, x) => x));
-    const pick = (i: number) => xs[i % (r.p - 1)];
-    const example = (x: number) => ({ input: String(x), output: String((r.a * x + r.b) % r.p) });
-    const demos = Array.from({ length: cfg.k }, (_, i) => example(pick(i)));
-    return { demos, query: example(xs[r.p - 1]) };
+    return Array.from({ length: cfg.k }, (_, i) => example(r, xs[i % (r.p - 1)]));
+  },
+  query(rng, r, demos) {
+    const shown = new Set(demos.map((d) => Number(d.input)));
+    const unseen = Array.from({ length: r.p }, (_, x) => x).filter((x) => !shown.has(x));
+    return example(r, rng.pick(unseen));
   },
 };
 

@@ -27,20 +27,22 @@ export const LEVELS: Partial<CipherConfig>[] = [
 /** A cipher is the image of each plain letter: `cab` maps a->c, b->a, c->b. */
 type Cipher = string;
 
-const encipher = (cipher: Cipher, word: string) => [...word].map((c) => cipher[c.charCodeAt(0) - 97]).join('');
+const example = (cipher: Cipher, word: string): Example => ({
+  input: word,
+  output: [...word].map((c) => cipher[c.charCodeAt(0) - 97]).join(''),
+});
 
 const spec: RuleSpec<Cipher, CipherConfig> = {
   family: NAME,
   draw: (rng, cfg) => rng.shuffle([...LOWER.slice(0, cfg.alphabet)]).join(''),
   key: (cipher) => cipher,
   ruleConfig: (cfg) => [cfg.alphabet],
-  episode(rng, cipher, cfg) {
-    const letters = LOWER.slice(0, cfg.alphabet);
-    const example = (word: string): Example => ({ input: word, output: encipher(cipher, word) });
-    const demos = Array.from({ length: cfg.k }, () => example(randomString(rng, letters, cfg.wordLength)));
-    // The query uses only letters the demonstrations reveal (any word at all when k = 0, to measure the prior).
-    const seen = cfg.k === 0 ? letters : [...new Set(demos.map((d) => d.input).join(''))].join('');
-    return { demos, query: example(randomString(rng, seen, cfg.wordLength)) };
+  demos: (rng, cipher, cfg) =>
+    Array.from({ length: cfg.k }, () => example(cipher, randomString(rng, LOWER.slice(0, cfg.alphabet), cfg.wordLength))),
+  query(rng, cipher, demos, cfg) {
+    // Only letters the demonstrations reveal (any letters when k = 0, to measure the prior).
+    const seen = demos.length === 0 ? LOWER.slice(0, cfg.alphabet) : [...new Set(demos.map((d) => d.input).join(''))].join('');
+    return example(cipher, randomString(rng, seen, cfg.wordLength));
   },
 };
 

@@ -36,8 +36,10 @@ export interface RuleSpec<R, C extends IclConfig> {
   family: string;
   draw(rng: Rng, cfg: C): R;
   key(rule: R): string;
-  /** k demonstrations and a query; each family decides what makes the query answerable from them. */
-  episode(rng: Rng, rule: R, cfg: C): { demos: Example[]; query: Example };
+  /** k demonstrations, drawn one after another so that fewer demonstrations are a prefix of more. */
+  demos(rng: Rng, rule: R, cfg: C): Example[];
+  /** The query; each family decides what makes it answerable from the demonstrations. */
+  query(rng: Rng, rule: R, demos: Example[], cfg: C): Example;
   /** The config fields that change which rules exist (not k or the pool), for caching pools. */
   ruleConfig(cfg: C): unknown;
 }
@@ -48,8 +50,13 @@ export function formatEpisode(demos: Example[], query: Example): Generated['prom
   return [...demos.map((d) => `${d.input}>${d.output}`), `${query.input}>`].join(DEMO_SEPARATOR);
 }
 
-/** An episode: a rule from the pool (or fresh), its demonstrations and the query. */
+/**
+ * An episode: a rule from the pool (or fresh), its demonstrations and the query. The rule, the demonstrations
+ * and the query each get their own fork of `rng` (a fixed 4 draws each), so for one (seed, index) changing k keeps
+ * the rule and the first demonstrations: accuracy-against-k curves compare like with like.
+ */
 export function generateEpisode<R, C extends IclConfig>(spec: RuleSpec<R, C>, rng: Rng, cfg: C, split: SplitContext): Generated {
+  const [ruleRng, demoRng, queryRng] = [rng.fork(), rng.fork(), rng.fork()];
   const rule = drawItem(
     {
       family: spec.family,
@@ -59,10 +66,11 @@ export function generateEpisode<R, C extends IclConfig>(spec: RuleSpec<R, C>, rn
       draw: (r) => spec.draw(r, cfg),
       keyOf: spec.key,
     },
-    rng,
+    ruleRng,
     split,
   );
-  const { demos, query } = spec.episode(rng, rule, cfg);
+  const demos = spec.demos(demoRng, rule, cfg);
+  const query = spec.query(queryRng, rule, demos, cfg);
   return { prompt: formatEpisode(demos, query), answer: query.output, meta: { rule: spec.key(rule), k: demos.length } };
 }
 

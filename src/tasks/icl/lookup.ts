@@ -28,19 +28,22 @@ export const LEVELS: Partial<LookupConfig>[] = [
 /** The table's values, one per key a, b, c, ... */
 type Table = number[];
 
+const example = (table: Table, i: number) => ({ input: LOWER[i], output: String(table[i]) });
+
 const spec: RuleSpec<Table, LookupConfig> = {
   family: NAME,
   draw: (rng, cfg) => Array.from({ length: cfg.keys }, () => rng.intBetween(0, cfg.maxValue)),
   key: (table) => table.join(','),
   ruleConfig: (cfg) => [cfg.keys, cfg.maxValue],
-  episode(rng, table, cfg) {
-    const example = (i: number) => ({ input: LOWER[i], output: String(table[i]) });
+  demos(rng, table, cfg) {
     // Distinct keys while there are enough, then repeats.
     const order = rng.shuffle(Array.from({ length: cfg.keys }, (_, i) => i));
-    const shown = Array.from({ length: cfg.k }, (_, i) => order[i % cfg.keys]);
-    // The query repeats a shown key; with k = 0 it asks an unseen one, to measure the prior.
-    const query = cfg.k > 0 ? rng.pick(shown) : order[0];
-    return { demos: shown.map(example), query: example(query) };
+    return Array.from({ length: cfg.k }, (_, i) => example(table, order[i % cfg.keys]));
+  },
+  query(rng, table, demos, cfg) {
+    // A key that was shown; with k = 0 any key, to measure the prior.
+    if (demos.length === 0) return example(table, rng.int(cfg.keys));
+    return rng.pick(demos);
   },
 };
 

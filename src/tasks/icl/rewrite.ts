@@ -34,6 +34,19 @@ interface Rewrite {
 /** Output letters may come from a wider alphabet than inputs, so v can introduce letters u's inputs lack. */
 const outputLetters = (cfg: RewriteConfig) => LOWER.slice(0, Math.min(26, cfg.alphabet + 2));
 
+/** An input with u planted at a random place, so every example shows the rule at work, and its rewrite. */
+function example(rng: Rng, r: Rewrite, cfg: RewriteConfig): Example {
+  for (;;) {
+    const length = Math.max(cfg.inputLength, r.from.length);
+    const at = rng.int(length - r.from.length + 1);
+    const filler = randomString(rng, LOWER.slice(0, cfg.alphabet), length - r.from.length);
+    const input = filler.slice(0, at) + r.from + filler.slice(at);
+    const output = input.split(r.from).join(r.to);
+    // Deleting u from an input made only of u leaves nothing; an answer is never empty.
+    if (output !== '') return { input, output };
+  }
+}
+
 const spec: RuleSpec<Rewrite, RewriteConfig> = {
   family: NAME,
   draw(rng, cfg) {
@@ -45,22 +58,8 @@ const spec: RuleSpec<Rewrite, RewriteConfig> = {
   },
   key: (r) => `${r.from}>${r.to}`,
   ruleConfig: (cfg) => [cfg.alphabet, cfg.patternLength, cfg.maxReplacement],
-  episode(rng, r, cfg) {
-    const letters = LOWER.slice(0, cfg.alphabet);
-    const example = (): Example => {
-      for (;;) {
-        // Plant u at a random place in a random string, so every example shows the rule at work.
-        const length = Math.max(cfg.inputLength, r.from.length);
-        const at = rng.int(length - r.from.length + 1);
-        const filler = randomString(rng, letters, length - r.from.length);
-        const input = filler.slice(0, at) + r.from + filler.slice(at);
-        const output = input.split(r.from).join(r.to);
-        // Deleting u from an input made only of u leaves nothing; an answer is never empty.
-        if (output !== '') return { input, output };
-      }
-    };
-    return { demos: Array.from({ length: cfg.k }, example), query: example() };
-  },
+  demos: (rng, r, cfg) => Array.from({ length: cfg.k }, () => example(rng, r, cfg)),
+  query: (rng, r, _demos, cfg) => example(rng, r, cfg),
 };
 
 export const generate = (rng: Rng, cfg: RewriteConfig, _index: number, split: SplitContext): Generated =>
