@@ -5,7 +5,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import '../tasks/catalog.js';
 import { CHECKS, checkFamily, type CheckResult } from '../tasks/checks.js';
-import type { Config, TaskFamily } from '../tasks/family.js';
+import { SPLITS, type Config, type TaskFamily } from '../tasks/family.js';
 import { getFamily, listFamilies } from '../tasks/registry.js';
 import { makeInstance, resolveConfig } from '../tasks/split.js';
 import { loadUserTasks } from '../tasks/user-file.js';
@@ -79,7 +79,7 @@ function addShow(tasks: Command): void {
     .argument('<family>', "a family name, e.g. math/add (see 'tasks list')")
     .option('--n <n>', 'instances to show', int('--n'), 5)
     .option('--difficulty <d>', 'difficulty level, 1 = easiest', int('--difficulty'), 1)
-    .addOption(new Option('--split <split>', 'which split to draw from').choices(['train', 'test']).default('train'))
+    .addOption(new Option('--split <split>', 'which split to draw from').choices(SPLITS).default('train'))
     .option('--seed <s>', 'seed of the instance stream', int('--seed'), 0)
     .option('--config <json>', 'config overrides on top of the level, e.g. \'{"k": 8}\'', parseConfig)
     .option('--json', 'print a JSON array of instances')

@@ -33,5 +33,3 @@ import './icl/rewrite.js';
 import './icl/lookup.js';
 import './world/reach.js';
 import './world/fetch.js';
-
-export { getFamily, hasFamily, listFamilies, parseDomain, registerFamily, unregisterFamily } from './registry.js';

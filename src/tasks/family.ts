@@ -69,7 +69,7 @@ export interface TaskFamily<C extends Config = Config> {
   ruleBreadth?(config: C): number;
 }
 
-/** Identity with type inference: lets a family file state its config type once. */
+/** Checks what every family shares (3+ levels) and infers the config type, so a family file states it once. */
 export function defineFamily<C extends Config>(family: TaskFamily<C>): TaskFamily<C> {
   if (family.levels.length < 3) throw new Error(`${family.name}: needs at least 3 difficulty levels`);
   return family;
@@ -87,14 +87,19 @@ export function exactScore(output: string, instance: Generated): number {
   return normalize(output) === instance.answer ? 1 : 0;
 }
 
-const INTEGER = /^-?\d{1,16}$/;
+/** Most draws a generator makes before deciding that its config cannot produce an instance. */
+export const MAX_TRIES = 10_000;
 
-/** Parses a plain integer answer ("-12"), or returns null; no signs like "+3", no spaces, no leading junk. */
-export function parseInteger(text: string): number | null {
-  const t = normalize(text);
-  if (!INTEGER.test(t)) return null;
-  const n = Number(t);
-  return Number.isSafeInteger(n) ? n : null;
+/**
+ * Calls `attempt` until it returns an instance. Generators draw and reject (an ambiguous program, a long answer);
+ * when a config makes every draw fail, this says which family and what to change instead of looping forever.
+ */
+export function retry<T>(family: string, attempt: () => T | undefined, fix: string): T {
+  for (let i = 0; i < MAX_TRIES; i++) {
+    const result = attempt();
+    if (result !== undefined) return result;
+  }
+  throw new Error(`${family}: no acceptable instance in ${MAX_TRIES} draws with this config; ${fix}`);
 }
 
 // ---- small generators shared by families ------------------------------------------------------------

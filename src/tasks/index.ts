@@ -29,7 +29,6 @@ export {
   SPLITS,
   exactScore,
   normalize,
-  parseInteger,
   type Config,
   type Domain,
   type Generated,

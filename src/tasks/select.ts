@@ -5,7 +5,7 @@
 import { Rng } from '../util/rng.js';
 import './catalog.js'; // choices range over the built-in families: make sure they are registered
 import type { Domain } from './family.js';
-import { getFamily, listFamilies } from './registry.js';
+import { getFamily, listFamilies, parseDomain } from './registry.js';
 
 export interface FamilyFilter {
   /** Family names, each checked to exist. */
@@ -17,7 +17,7 @@ export interface FamilyFilter {
 /** The names a filter selects (union of names and domains), sorted. */
 export function selectFamilies(filter: FamilyFilter): string[] {
   const names = new Set((filter.names ?? []).map((n) => getFamily(n).name));
-  if (filter.domains?.length) for (const f of listFamilies(filter.domains)) names.add(f.name);
+  if (filter.domains?.length) for (const f of listFamilies(filter.domains.map(parseDomain))) names.add(f.name);
   return [...names].sort();
 }
 
@@ -27,7 +27,7 @@ export function selectFamilies(filter: FamilyFilter): string[] {
  */
 export function chooseFamilies(options: { k: number; seed: number; domains?: readonly Domain[]; exclude?: readonly string[] }): string[] {
   const excluded = new Set(options.exclude ?? []);
-  const candidates = listFamilies(options.domains)
+  const candidates = listFamilies(options.domains?.map(parseDomain))
     .map((f) => f.name)
     .filter((n) => !excluded.has(n));
   if (!Number.isInteger(options.k) || options.k < 1 || options.k > candidates.length) {
@@ -41,7 +41,7 @@ export function chooseFamilies(options: { k: number; seed: number; domains?: rea
 /** Held-out families by name or domain, and every other family (optionally only of some domains) for training. */
 export function splitFamilies(heldOut: FamilyFilter, trainDomains?: readonly Domain[]): { train: string[]; heldOut: string[] } {
   const held = selectFamilies(heldOut);
-  const train = listFamilies(trainDomains)
+  const train = listFamilies(trainDomains?.map(parseDomain))
     .map((f) => f.name)
     .filter((n) => !held.includes(n));
   return { train, heldOut: held };

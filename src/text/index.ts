@@ -22,7 +22,6 @@ export {
   encode,
   decode,
   decodeDebug,
-  inVocab,
   findUnknownChar,
   unknownCharError,
   describeChar,

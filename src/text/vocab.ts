@@ -25,12 +25,6 @@ export const VOCAB_SIZE = SYMBOLS.length; // 100
 const ID_OF_CODE = new Int16Array(128).fill(-1);
 CHARS.forEach((c, i) => (ID_OF_CODE[c.charCodeAt(0)] = FIRST_CHAR_ID + i));
 
-/** Is this single character in the vocabulary? */
-export function inVocab(char: string): boolean {
-  const code = char.charCodeAt(0);
-  return char.length === 1 && code < 128 && ID_OF_CODE[code] >= 0;
-}
-
 /** The first character of `text` outside the vocabulary, with its position, or null when all are known. */
 export function findUnknownChar(text: string): { char: string; index: number; line: number; column: number } | null {
   let line = 1;

@@ -1,7 +1,7 @@
 /** The checks themselves must catch broken families: each check is tested against a family built to fail it. */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { DOMAINS, listFamilies } from '../../src/tasks/index.js';
+import { DOMAINS, getFamily, listFamilies } from '../../src/tasks/index.js';
 import { checkFamily, corruptions } from '../../src/tasks/checks.js';
 import { makeInstance, resolveConfig } from '../../src/tasks/split.js';
 import { defineFamily, exactScore, type Generated, type TaskFamily } from '../../src/tasks/family.js';
@@ -125,6 +125,36 @@ describe('the universe', () => {
           if (other !== undefined && other !== f.name) expect.fail(`${JSON.stringify(prompt)} is in ${other} and ${f.name}`);
           owner.set(prompt, f.name);
         }
+      }
+    }
+  });
+});
+
+describe('controls that cannot break it', () => {
+  const family = (name: string) => getFamily(name);
+  it('impossible configs are explained, never looped on', () => {
+    expect(() => makeInstance(family('code/stack'), { split: 'train', seed: 0, index: 0, config: resolveConfig(family('code/stack'), 1, { ops: 6, words: ['dup'] }) })).toThrow(
+      /code\/stack: no acceptable instance in 10000 draws with this config; allow \+ - \* or drop/,
+    );
+    expect(() => resolveConfig(family('code/complete'), 1, { tests: 5, maxInput: 3 })).toThrow(/code\/complete config: maxInput: must be at least tests/);
+    expect(() => resolveConfig(family('math/linear'), 3, { maxCoefficient: 1, negative: false })).toThrow(/math\/linear config: maxCoefficient: must be at least 2 with bothSides/);
+    expect(() => resolveConfig(family('icl/rewrite'), 4, { inputLength: 3 })).toThrow(/icl\/rewrite config: inputLength: must be longer than patternLength/);
+  });
+  it('edge configs still generate', () => {
+    const edge: Array<[string, Record<string, unknown>]> = [
+      ['text/count', { alphabet: 26 }],
+      ['code/complete', { kinds: ['branch'], tests: 5 }],
+      ['icl/cipher', { k: 0 }],
+      ['icl/rewrite', { maxReplacement: 0 }],
+      ['world/fetch', { width: 2, height: 2, walls: 0, minDistance: 1 }],
+      ['logic/sat', { variables: 6, clauseWidth: 1 }],
+    ];
+    for (const [name, overrides] of edge) {
+      const f = family(name);
+      const config = resolveConfig(f, 1, overrides);
+      for (let index = 0; index < 20; index++) {
+        const inst = makeInstance(f, { split: 'train', seed: 0, index, config });
+        expect(f.score(inst.answer, inst), `${name} ${inst.prompt}`).toBe(1);
       }
     }
   });

@@ -110,5 +110,6 @@ describe('choosing families', () => {
     expect(train.length + heldOut.length).toBe(listFamilies().length);
     expect(splitFamilies({ names: ['text/sort'] }, ['text']).train).not.toContain('math/add');
     expect(() => selectFamilies({ names: ['text/sorted'] })).toThrow(/did you mean text\/sort/);
+    expect(() => selectFamilies({ domains: ['maths' as never] })).toThrow("unknown domain 'maths': use one of math, code, logic, text, icl, world, user");
   });
 });

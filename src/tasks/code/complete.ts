@@ -6,9 +6,9 @@
  */
 import { z } from 'zod';
 import type { Rng } from '../../util/rng.js';
-import { defineFamily, normalize, type Generated } from '../family.js';
+import { defineFamily, normalize, retry, type Generated } from '../family.js';
 import { registerFamily } from '../registry.js';
-import { MAX_SOURCE_CHARS, SandboxError, parseProgram, tryRun, type Stmt } from './interpreter.js';
+import { MAX_SOURCE_CHARS, tryParse, tryRun } from './interpreter.js';
 
 export const NAME = 'code/complete';
 
@@ -24,11 +24,13 @@ const TEMPLATES = {
 } as const;
 type Kind = keyof typeof TEMPLATES;
 
-export const CompleteConfig = z.object({
-  kinds: z.array(z.enum(['constant', 'operator', 'loop', 'branch'])).min(1).default(['constant']).describe('where the hole is'),
-  tests: z.number().int().min(1).max(5).default(2).describe('input/output examples shown'),
-  maxInput: z.number().int().min(1).max(20).default(9).describe('largest test input x'),
-});
+export const CompleteConfig = z
+  .object({
+    kinds: z.array(z.enum(['constant', 'operator', 'loop', 'branch'])).min(1).default(['constant']).describe('where the hole is'),
+    tests: z.number().int().min(1).max(5).default(2).describe('input/output examples shown'),
+    maxInput: z.number().int().min(1).max(20).default(9).describe('largest test input x (inputs are distinct)'),
+  })
+  .refine((c) => c.maxInput >= c.tests, { message: 'must be at least tests: the test inputs are distinct', path: ['maxInput'] });
 export type CompleteConfig = z.output<typeof CompleteConfig>;
 
 export const LEVELS: Partial<CompleteConfig>[] = [
@@ -70,45 +72,34 @@ function parsePrompt(prompt: string): { tests: Array<[number, string]>; program:
   return { tests, program: prompt.slice(bar + 1) };
 }
 
-/** Parsed once, run once per test; null when the text does not parse. */
-function compile(source: string): Stmt[] | null {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0; // a parse failure is an expected outcome here, not worth a stack trace
-  try {
-    return parseProgram(source);
-  } catch (err) {
-    if (err instanceof SandboxError) return null;
-    throw err;
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
-}
-
 function passes(program: string, completion: string, tests: Array<[number, string]>): boolean {
   const filled = fill(program, completion);
-  const parsed = filled === null ? null : compile(filled);
+  const parsed = filled === null ? null : tryParse(filled);
   if (parsed === null) return false;
   return tests.every(([x, expected]) => tryRun(parsed, { x }, MAX_STEPS)?.output === expected);
 }
 
 export function generate(rng: Rng, cfg: CompleteConfig): Generated {
-  for (;;) {
-    const kind = rng.pick(cfg.kinds);
-    const template = rng.pick(TEMPLATES[kind]);
-    const program = template.replace(/C/g, () => String(rng.intBetween(2, 5)));
-    const answer = rng.pick([...FILLS[kind]]);
-    const inputs = rng.shuffle(Array.from({ length: cfg.maxInput }, (_, i) => i + 1)).slice(0, cfg.tests).sort((a, b) => a - b);
-    const filled = compile(program.replace('_', answer));
-    if (filled === null) continue;
-    const tests = inputs.map((x): [number, string] => [x, tryRun(filled, { x }, MAX_STEPS)?.output ?? '']);
-    // Redraw when a test fails to run or prints a long number (x^x grows fast), keeping prompts short.
-    if (tests.some(([, out]) => out === '' || out.length > MAX_OUTPUT_CHARS)) continue;
-    // Keep only instances whose tests rule out every other single-character completion.
-    const candidates = kind === 'operator' ? OPERATORS : VALUES;
-    if (candidates.some((c) => c !== answer && passes(program, c, tests))) continue;
-    const prompt = `${tests.map(([x, out]) => `x=${x}:${out}`).join(' ')}|${program}`;
-    return { prompt, answer, meta: { kind } };
-  }
+  return retry(NAME, () => attempt(rng, cfg), 'show more tests or allow more kinds of hole');
+}
+
+/** A program with a hole and tests that single out the hole's completion, or undefined. */
+function attempt(rng: Rng, cfg: CompleteConfig): Generated | undefined {
+  const kind = rng.pick(cfg.kinds);
+  const template = rng.pick(TEMPLATES[kind]);
+  const program = template.replace(/C/g, () => String(rng.intBetween(2, 5)));
+  const answer = rng.pick([...FILLS[kind]]);
+  const inputs = rng.shuffle(Array.from({ length: cfg.maxInput }, (_, i) => i + 1)).slice(0, cfg.tests).sort((a, b) => a - b);
+  const filled = tryParse(program.replace('_', answer));
+  if (filled === null) return undefined;
+  const tests = inputs.map((x): [number, string] => [x, tryRun(filled, { x }, MAX_STEPS)?.output ?? '']);
+  // Redraw when a test fails to run or prints a long number (x^x grows fast), keeping prompts short.
+  if (tests.some(([, out]) => out === '' || out.length > MAX_OUTPUT_CHARS)) return undefined;
+  // Keep only instances whose tests rule out every other single-character completion.
+  const candidates = kind === 'operator' ? OPERATORS : VALUES;
+  if (candidates.some((c) => c !== answer && passes(program, c, tests))) return undefined;
+  const prompt = `${tests.map(([x, out]) => `x=${x}:${out}`).join(' ')}|${program}`;
+  return { prompt, answer, meta: { kind } };
 }
 
 /** 1 when the completed program prints the expected output on every test, else 0. */

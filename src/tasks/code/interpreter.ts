@@ -35,7 +35,7 @@ const KEYWORDS = new Set(['print', 'if', 'else', 'while']);
 type Token = { kind: 'num'; value: number } | { kind: 'name'; value: string } | { kind: 'op'; value: string };
 
 const TWO_CHAR_OPS = new Set(['<=', '>=', '==', '!=']);
-const ONE_CHAR_OPS = new Set([...'-+*/%<>=(){};,[]']);
+const ONE_CHAR_OPS = new Set([...'-+*/%<>=(){};']);
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isLower = (c: number) => c >= 97 && c <= 122;
 
@@ -304,6 +304,20 @@ export function tryRun(program: string | Stmt[], inputs: Record<string, number> 
   Error.stackTraceLimit = 0;
   try {
     return runProgram(program, inputs, maxSteps);
+  } catch (err) {
+    if (err instanceof SandboxError) return null;
+    throw err;
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/** Like parseProgram, but returns null instead of throwing: for parsing untrusted text. */
+export function tryParse(source: string): Stmt[] | null {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0; // see tryRun
+  try {
+    return parseProgram(source);
   } catch (err) {
     if (err instanceof SandboxError) return null;
     throw err;

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { Rng } from '../../util/rng.js';
-import { defineFamily, exactScore, type Generated } from '../family.js';
+import { defineFamily, exactScore, retry, type Generated } from '../family.js';
 import { registerFamily } from '../registry.js';
 import { runStack } from './interpreter.js';
 
@@ -33,27 +33,30 @@ const MAX_VALUE = 99999;
 const MAX_FINAL_STACK = 4;
 
 export function generate(rng: Rng, cfg: StackConfig): Generated {
-  for (;;) {
-    const program: string[] = [];
-    let depth = 0;
-    let ops = 0;
-    while (ops < cfg.ops) {
-      const usable = cfg.words.filter((w) => NEEDS[w] <= depth);
-      // Push when nothing fits, and sometimes anyway, but keep the stack shallow.
-      if (usable.length === 0 || (depth < 3 && rng.int(3) === 0)) {
-        program.push(String(rng.intBetween(0, cfg.maxNumber)));
-        depth++;
-        continue;
-      }
-      const w = rng.pick(usable);
-      program.push(w);
-      depth += w === 'dup' || w === 'over' ? 1 : w === 'swap' ? 0 : -1;
-      ops++;
+  return retry(NAME, () => attempt(rng, cfg), `allow + - * or drop so the final stack can stay within ${MAX_FINAL_STACK} values`);
+}
+
+/** A random program that never underflows, or undefined when its final stack is empty, long or huge. */
+function attempt(rng: Rng, cfg: StackConfig): Generated | undefined {
+  const program: string[] = [];
+  let depth = 0;
+  let ops = 0;
+  while (ops < cfg.ops) {
+    const usable = cfg.words.filter((w) => NEEDS[w] <= depth);
+    // Push when nothing fits, and sometimes anyway, but keep the stack shallow.
+    if (usable.length === 0 || (depth < 3 && rng.int(3) === 0)) {
+      program.push(String(rng.intBetween(0, cfg.maxNumber)));
+      depth++;
+      continue;
     }
-    const stack = runStack(program.join(' '));
-    if (stack.length === 0 || stack.length > MAX_FINAL_STACK || stack.some((v) => Math.abs(v) > MAX_VALUE)) continue;
-    return { prompt: program.join(' '), answer: stack.join(' '), meta: { ops: cfg.ops } };
+    const w = rng.pick(usable);
+    program.push(w);
+    depth += w === 'dup' || w === 'over' ? 1 : w === 'swap' ? 0 : -1;
+    ops++;
   }
+  const stack = runStack(program.join(' '));
+  if (stack.length === 0 || stack.length > MAX_FINAL_STACK || stack.some((v) => Math.abs(v) > MAX_VALUE)) return undefined;
+  return { prompt: program.join(' '), answer: stack.join(' '), meta: { ops: cfg.ops } };
 }
 
 export const score = exactScore;

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { Rng } from '../../util/rng.js';
-import { defineFamily, exactScore, type Generated } from '../family.js';
+import { defineFamily, exactScore, retry, type Generated } from '../family.js';
 import { registerFamily } from '../registry.js';
 import { tryRun } from './interpreter.js';
 
@@ -66,13 +66,17 @@ function program(rng: Rng, cfg: TraceConfig): string {
 }
 
 export function generate(rng: Rng, cfg: TraceConfig): Generated {
-  for (;;) {
-    const source = program(rng, cfg);
-    const run = tryRun(source);
-    // Redraw programs that read a variable before setting it, or print something long.
-    if (!run || Math.abs(Number(run.output)) > MAX_RESULT) continue;
-    return { prompt: source, answer: run.output, meta: { steps: run.steps } };
-  }
+  return retry(
+    NAME,
+    () => {
+      const source = program(rng, cfg);
+      const run = tryRun(source);
+      // Redraw programs that read a variable before setting it, or print something long.
+      if (!run || Math.abs(Number(run.output)) > MAX_RESULT) return undefined;
+      return { prompt: source, answer: run.output, meta: { steps: run.steps } };
+    },
+    'use fewer statements or smaller numbers',
+  );
 }
 
 export const score = exactScore;

@@ -4,19 +4,22 @@
  */
 import { z } from 'zod';
 import type { Rng } from '../../util/rng.js';
-import { LOWER, defineFamily, exactScore, randomString, type Generated, type SplitContext } from '../family.js';
+import { LOWER, defineFamily, exactScore, randomString, retry, type Generated, type SplitContext } from '../family.js';
 import { registerFamily } from '../registry.js';
 import { generateEpisode, iclFields, ruleKey, type Example, type RuleSpec } from './episode.js';
 
 export const NAME = 'icl/rewrite';
 
-export const RewriteConfig = z.object({
-  ...iclFields,
-  alphabet: z.number().int().min(2).max(26).default(4).describe('letters inputs are made of'),
-  patternLength: z.number().int().min(1).max(4).default(1).describe('length of u'),
-  maxReplacement: z.number().int().min(0).max(4).default(2).describe('longest v (0 allows deleting u)'),
-  inputLength: z.number().int().min(1).max(16).default(4),
-});
+export const RewriteConfig = z
+  .object({
+    ...iclFields,
+    alphabet: z.number().int().min(2).max(26).default(4).describe('letters inputs are made of'),
+    patternLength: z.number().int().min(1).max(4).default(1).describe('length of u'),
+    maxReplacement: z.number().int().min(0).max(4).default(2).describe('longest v (0 allows deleting u)'),
+    inputLength: z.number().int().min(2).max(16).default(4),
+  })
+  // Room for at least one letter besides u, so deleting u never leaves every answer empty.
+  .refine((c) => c.inputLength > c.patternLength, { message: 'must be longer than patternLength', path: ['inputLength'] });
 export type RewriteConfig = z.output<typeof RewriteConfig>;
 
 export const LEVELS: Partial<RewriteConfig>[] = [
@@ -36,15 +39,18 @@ const outputLetters = (cfg: RewriteConfig) => LOWER.slice(0, Math.min(26, cfg.al
 
 /** An input with u planted at a random place, so every example shows the rule at work, and its rewrite. */
 function example(rng: Rng, r: Rewrite, cfg: RewriteConfig): Example {
-  for (;;) {
-    const length = Math.max(cfg.inputLength, r.from.length);
-    const at = rng.int(length - r.from.length + 1);
-    const filler = randomString(rng, LOWER.slice(0, cfg.alphabet), length - r.from.length);
-    const input = filler.slice(0, at) + r.from + filler.slice(at);
-    const output = input.split(r.from).join(r.to);
-    // Deleting u from an input made only of u leaves nothing; an answer is never empty.
-    if (output !== '') return { input, output };
-  }
+  return retry(
+    NAME,
+    () => {
+      const at = rng.int(cfg.inputLength - r.from.length + 1);
+      const filler = randomString(rng, LOWER.slice(0, cfg.alphabet), cfg.inputLength - r.from.length);
+      const input = filler.slice(0, at) + r.from + filler.slice(at);
+      const output = input.split(r.from).join(r.to);
+      // Deleting u from an input made only of u leaves nothing; an answer is never empty.
+      return output === '' ? undefined : { input, output };
+    },
+    'use more letters or longer inputs',
+  );
 }
 
 const spec: RuleSpec<Rewrite, RewriteConfig> = {
@@ -69,7 +75,7 @@ export const score = exactScore;
 export const key = ruleKey;
 /** An output is longest when the input is all copies of u, each replaced by a longest v. */
 export const maxLength = (cfg: RewriteConfig) => {
-  const input = Math.max(cfg.inputLength, cfg.patternLength);
+  const input = cfg.inputLength;
   const output = Math.ceil(input / cfg.patternLength) * Math.max(cfg.maxReplacement, cfg.patternLength);
   return (cfg.k + 1) * (input + output + 2) + output;
 };

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { Rng } from '../../util/rng.js';
-import { defineFamily, normalize, type Generated } from '../family.js';
+import { defineFamily, normalize, retry, type Generated } from '../family.js';
 import { registerFamily } from '../registry.js';
 
 export const NAME = 'logic/sat';
@@ -39,25 +39,28 @@ function clauseText(clause: Literal[]): string {
 const MAX_CLAUSES_PER_VARIABLE = 3;
 
 export function generate(rng: Rng, cfg: SatConfig): Generated {
+  return retry(NAME, () => attempt(rng, cfg), 'use wider clauses or fewer variables');
+}
+
+/** A formula built clause by clause around a hidden assignment, or undefined if it grew too long. */
+function attempt(rng: Rng, cfg: SatConfig): Generated | undefined {
   const n = cfg.variables;
-  for (;;) {
-    const hidden = rng.int(2 ** n);
-    const clauses: Literal[][] = [];
-    // Assignments still satisfying every clause so far; add clauses that keep `hidden` until it is alone.
-    let alive = Array.from({ length: 2 ** n }, (_, bits) => bits);
-    while (alive.length > 1 && clauses.length < MAX_CLAUSES_PER_VARIABLE * n) {
-      const vars = rng.shuffle(Array.from({ length: n }, (_, v) => v)).slice(0, Math.min(cfg.clauseWidth, n));
-      const clause: Literal[] = vars.map((v) => [v, rng.int(2) === 1]);
-      if (!holds(clause, hidden)) continue;
-      const next = alive.filter((bits) => holds(clause, bits));
-      if (next.length === alive.length) continue; // it removes nothing
-      clauses.push(clause);
-      alive = next;
-    }
-    if (alive.length > 1) continue;
-    const answer = Array.from({ length: n }, (_, v) => (hidden >> v) & 1).join('');
-    return { prompt: clauses.map(clauseText).join('&'), answer, meta: { variables: n, clauses: clauses.length } };
+  const hidden = rng.int(2 ** n);
+  const clauses: Literal[][] = [];
+  // Assignments still satisfying every clause so far; add clauses that keep `hidden` until it is alone.
+  let alive = Array.from({ length: 2 ** n }, (_, bits) => bits);
+  while (alive.length > 1 && clauses.length < MAX_CLAUSES_PER_VARIABLE * n) {
+    const vars = rng.shuffle(Array.from({ length: n }, (_, v) => v)).slice(0, Math.min(cfg.clauseWidth, n));
+    const clause: Literal[] = vars.map((v) => [v, rng.int(2) === 1]);
+    if (!holds(clause, hidden)) continue;
+    const next = alive.filter((bits) => holds(clause, bits));
+    if (next.length === alive.length) continue; // it removes nothing
+    clauses.push(clause);
+    alive = next;
   }
+  if (alive.length > 1) return undefined;
+  const answer = Array.from({ length: n }, (_, v) => (hidden >> v) & 1).join('');
+  return { prompt: clauses.map(clauseText).join('&'), answer, meta: { variables: n, clauses: clauses.length } };
 }
 
 /** Variables that occur in the formula, in alphabetical order (the answer gives one bit for each). */

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { Rng } from '../../util/rng.js';
-import { defineFamily, exactScore, type Generated } from '../family.js';
+import { defineFamily, exactScore, retry, type Generated } from '../family.js';
 import { registerFamily } from '../registry.js';
 
 export const NAME = 'math/expr';
@@ -51,11 +51,15 @@ function tree(rng: Rng, depth: number, cfg: ExprConfig): Node {
 const MAX_ANSWER = 99999;
 
 export function generate(rng: Rng, cfg: ExprConfig): Generated {
-  for (;;) {
-    const node = tree(rng, cfg.depth, cfg);
-    if (!node.text.includes('(') || Math.abs(node.value) > MAX_ANSWER) continue;
-    return { prompt: node.text, answer: String(node.value), meta: { depth: cfg.depth } };
-  }
+  return retry(
+    NAME,
+    () => {
+      const node = tree(rng, cfg.depth, cfg);
+      if (!node.text.includes('(') || Math.abs(node.value) > MAX_ANSWER) return undefined;
+      return { prompt: node.text, answer: String(node.value), meta: { depth: cfg.depth } };
+    },
+    'use smaller numbers or a shallower depth',
+  );
 }
 
 export const score = exactScore;

@@ -6,12 +6,18 @@ import { registerFamily } from '../registry.js';
 
 export const NAME = 'math/linear';
 
-export const LinearConfig = z.object({
-  maxCoefficient: z.number().int().min(1).max(99).default(9).describe('largest |a| in a*x'),
-  maxSolution: z.number().int().min(1).max(999).default(9).describe('largest |x|'),
-  negative: z.boolean().default(false).describe('allow negative coefficients, constants and solutions'),
-  bothSides: z.boolean().default(false).describe('put an x term on both sides: a*x+b=c*x+d'),
-});
+export const LinearConfig = z
+  .object({
+    maxCoefficient: z.number().int().min(1).max(99).default(9).describe('largest |a| in a*x'),
+    maxSolution: z.number().int().min(1).max(999).default(9).describe('largest |x|'),
+    negative: z.boolean().default(false).describe('allow negative coefficients, constants and solutions'),
+    bothSides: z.boolean().default(false).describe('put an x term on both sides: a*x+b=c*x+d'),
+  })
+  // x on both sides needs two different non-zero coefficients, or it cancels.
+  .refine((c) => !c.bothSides || c.negative || c.maxCoefficient >= 2, {
+    message: 'must be at least 2 with bothSides (or allow negative): the two x coefficients must differ',
+    path: ['maxCoefficient'],
+  });
 export type LinearConfig = z.output<typeof LinearConfig>;
 
 export const LEVELS: Partial<LinearConfig>[] = [

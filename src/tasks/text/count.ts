@@ -23,8 +23,9 @@ export const LEVELS: Partial<CountCharConfig>[] = [
 export function generate(rng: Rng, cfg: CountCharConfig): Generated {
   const letters = rng.shuffle([...LOWER]).slice(0, cfg.alphabet).join('');
   const text = randomString(rng, letters, rng.intBetween(cfg.minLength, Math.max(cfg.minLength, cfg.maxLength)));
-  // One time in five ask for a letter the string does not use, so that 0 is a real answer.
-  const target = rng.int(5) === 0 ? rng.pick([...LOWER].filter((c) => !letters.includes(c))) : rng.pick([...letters]);
+  // One time in five ask for a letter the string does not use (when there is one), so that 0 is a real answer.
+  const unused = [...LOWER].filter((c) => !letters.includes(c));
+  const target = rng.int(5) === 0 && unused.length ? rng.pick(unused) : rng.pick([...letters]);
   const count = [...text].filter((c) => c === target).length;
   return { prompt: `count ${target}:${text}`, answer: String(count), meta: { target } };
 }
