@@ -9,6 +9,7 @@ import { SPLITS, type Config, type TaskFamily } from '../tasks/family.js';
 import { getFamily, listFamilies } from '../tasks/registry.js';
 import { makeInstance, resolveConfig } from '../tasks/split.js';
 import { loadUserTasks } from '../tasks/user-file.js';
+import { BUILTIN_CORPORA } from '../text/corpus-file.js';
 import { int } from './args.js';
 
 const print = (line = '') => process.stdout.write(`${line}\n`);
@@ -69,6 +70,7 @@ function addList(tasks: Command): void {
       const domains = new Set(families.map((fam) => fam.domain));
       print();
       print(`${families.length} families in ${domains.size} domains`);
+      print(`corpora for pre-training: ${Object.keys(BUILTIN_CORPORA).join(', ')}, or any text file by path`);
     });
 }
 

@@ -13,6 +13,10 @@
  *   encodeInstance(inst) -> { tokens: BOS prompt SEP answer EOS, answerStart }
  *   encodePrompt(inst) -> BOS prompt SEP          decodeAnswer(sampledIds) -> text before EOS
  *   answerWeights(seq) -> per-target weights      sequenceLength(maxChars) -> tokens
+ * Diversity knobs (config overrides)
+ *   icl/*:   k (demonstrations), poolSize (M rules; Infinity or "infinity" = a fresh rule each episode), poolSeed
+ *   world/*: numLevels (procgen's num_levels), levelSeed
+ *   The train split draws from the pool; the test split draws rules/levels that hash to test, never in a pool.
  * Mixes, selection, curricula
  *   new TaskMix({ families: [name | { family, weight, levels, config }], seed, salt, testFraction })
  *     .sample(rng, split?, curriculum?) -> Instance   .breadth()   .maxLength()   .families()

@@ -328,6 +328,20 @@ export function tryParse(source: string): Stmt[] | null {
 
 // ---- stack machine ----------------------------------------------------------------------------------
 
+/** Like runStack, but returns null instead of throwing. */
+export function tryStack(source: string, maxSteps = DEFAULT_MAX_STEPS): number[] | null {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0; // see tryRun
+  try {
+    return runStack(source, maxSteps);
+  } catch (err) {
+    if (err instanceof SandboxError) return null;
+    throw err;
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 /**
  * A stack machine over space-separated words: an integer pushes itself; `+ - *` pop two and push the result;
  * `dup` copies the top, `swap` exchanges the top two, `drop` discards the top, `over` copies the second.

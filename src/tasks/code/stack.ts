@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Rng } from '../../util/rng.js';
 import { defineFamily, exactScore, retry, type Generated } from '../family.js';
 import { registerFamily } from '../registry.js';
-import { runStack } from './interpreter.js';
+import { tryStack } from './interpreter.js';
 
 export const NAME = 'code/stack';
 
@@ -36,7 +36,7 @@ export function generate(rng: Rng, cfg: StackConfig): Generated {
   return retry(NAME, () => attempt(rng, cfg), `allow + - * or drop so the final stack can stay within ${MAX_FINAL_STACK} values`);
 }
 
-/** A random program that never underflows, or undefined when its final stack is empty, long or huge. */
+/** A random program that never underflows, or undefined when it overflows or leaves an empty, long or huge stack. */
 function attempt(rng: Rng, cfg: StackConfig): Generated | undefined {
   const program: string[] = [];
   let depth = 0;
@@ -54,8 +54,8 @@ function attempt(rng: Rng, cfg: StackConfig): Generated | undefined {
     depth += w === 'dup' || w === 'over' ? 1 : w === 'swap' ? 0 : -1;
     ops++;
   }
-  const stack = runStack(program.join(' '));
-  if (stack.length === 0 || stack.length > MAX_FINAL_STACK || stack.some((v) => Math.abs(v) > MAX_VALUE)) return undefined;
+  const stack = tryStack(program.join(' '));
+  if (stack === null || stack.length === 0 || stack.length > MAX_FINAL_STACK || stack.some((v) => Math.abs(v) > MAX_VALUE)) return undefined;
   return { prompt: program.join(' '), answer: stack.join(' '), meta: { ops: cfg.ops } };
 }
 

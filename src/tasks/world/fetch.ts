@@ -29,7 +29,7 @@ export function generate(rng: Rng, cfg: FetchConfig, _index: number, split: Spli
       size: cfg.numLevels,
       poolSeed: cfg.levelSeed,
       configKey: JSON.stringify([cfg.width, cfg.height, cfg.walls, cfg.minDistance]),
-      draw: (r) => solvableLevel(r, cfg, ['S', 'G', 'K']),
+      draw: (r) => solvableLevel(NAME, r, cfg, ['S', 'G', 'K']),
       keyOf: (item) => levelText(item.level),
     },
     rng,

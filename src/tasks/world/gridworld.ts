@@ -44,7 +44,7 @@ export function parseLevel(text: string): Level {
   return { width: rows[0].length, height: rows.length, cells: [...rows.join('')] };
 }
 
-/** Cells that are not walls (randomLevel places min(walls, cells - specials) walls). */
+/** At least the cells that are not walls: randomLevel keeps every special cell (2 or 3 of them) free. */
 export const freeCells = (cfg: WorldConfig) => cfg.width * cfg.height - Math.min(cfg.walls, cfg.width * cfg.height - 3);
 
 /** A random level with the given special cells placed on distinct floor cells. */
@@ -113,7 +113,7 @@ export function shortestPath(level: Level, needKey: boolean): string | null {
 }
 
 /** A level the agent can solve in at least `minDistance` moves, with its shortest solution. */
-export function solvableLevel(rng: Rng, cfg: WorldConfig, specials: string[]): { level: Level; path: string } {
+export function solvableLevel(family: string, rng: Rng, cfg: WorldConfig, specials: string[]): { level: Level; path: string } {
   const needKey = specials.includes('K');
   for (let tries = 0; ; tries++) {
     const level = randomLevel(rng, cfg, specials);
@@ -121,7 +121,7 @@ export function solvableLevel(rng: Rng, cfg: WorldConfig, specials: string[]): {
     if (path !== null && path.length >= cfg.minDistance) return { level, path };
     if (tries > 1000) {
       throw new Error(
-        `grid world ${cfg.width}x${cfg.height} with ${cfg.walls} walls: no solvable level needing ${cfg.minDistance}+ moves; ` +
+        `${family}: no solvable ${cfg.width}x${cfg.height} level with ${cfg.walls} walls needing ${cfg.minDistance}+ moves; ` +
           `lower walls or minDistance`,
       );
     }
