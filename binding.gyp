@@ -6,6 +6,7 @@
       "target_name": "continuum_native",
       "sources": [
         "native/addon.cpp",
+        "native/attention.cpp",
         "native/gpt.cpp",
         "native/layers.cpp",
         "native/pool.cpp",

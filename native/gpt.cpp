@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "attention.h"
 #include "blas.h"
 #include "layers.h"
 #include "vmath.h"
@@ -71,7 +72,7 @@ struct GPT::Activations {
   float *ln1, *ln1_mean, *ln1_rstd;   // [L, N, C], [L, N], [L, N]
   float* qkv;                         // [L, N, 3C]
   float* atty;                        // [L, N, C]   attention output, before c_proj
-  float* att;                         // [L, B, H, T, T] softmax probabilities
+  float* att;                         // [L, B, H, T, Tp] softmax probabilities (Tp: T padded)
   float *ln2, *ln2_mean, *ln2_rstd;   // [L, N, C], [L, N], [L, N]
   float *fch, *fch_gelu;              // [L, N, 4C]  MLP pre- and post-activation
   float *lnf, *lnf_mean, *lnf_rstd;   // [N, C], [N], [N]
@@ -83,7 +84,7 @@ struct GPT::Activations {
   float* dqkv;      // [N, 3C]
   float* datty;     // [N, C]
   float* dfch;      // [N, 4C]
-  float* datt;      // [threads, T, T]
+  float* datt;      // [threads, attention_scratch_floats(T, hs)]
   float* dln_part;  // [threads, 2C]  LayerNorm weight/bias partial sums
 };
 
@@ -104,13 +105,14 @@ void GPT::prepare(int B, int T) {
       L * N * C, L * N, L * N,                            // ln1
       L * N * 3 * C,                                      // qkv
       L * N * C,                                          // atty
-      L * B * cfg_.H * int64_t(T) * T,                    // att
+      L * B * cfg_.H * int64_t(T) * attention_stride(T),  // att
       L * N * C, L * N, L * N,                            // ln2
       L * N * F, L * N * F,                               // fch, fch_gelu
       N * C, N, N,                                        // lnf
       N * V, N,                                           // logits, logp
       N * C, N * C, N * 3 * C, N * C, N * F,              // dres, dln, dqkv, datty, dfch
-      P * T * T, P * 2 * C,                               // datt, dln_part
+      P * attention_scratch_floats(T, cfg_.C / cfg_.H),   // datt (attention scratch)
+      P * 2 * C,                                          // dln_part
   };
   int64_t total = 0;
   for (int64_t s : sizes) total += s;
@@ -164,11 +166,11 @@ void GPT::forward(int B, int T) {
     float *ln1 = a.ln1 + int64_t(l) * NC, *ln2 = a.ln2 + int64_t(l) * NC;
     float* qkv = a.qkv + int64_t(l) * N * 3 * C;
     float* atty = a.atty + int64_t(l) * NC;
-    float* att = a.att + int64_t(l) * B * cfg_.H * T * T;
+    float* att = a.att + int64_t(l) * B * cfg_.H * T * attention_stride(T);
     float *fch = a.fch + int64_t(l) * N * F, *fch_gelu = a.fch_gelu + int64_t(l) * N * F;
     layernorm_forward(pool_, ln1, a.ln1_mean + l * N, a.ln1_rstd + l * N, res_in, w.ln1w, w.ln1b, N, C);
     linear_forward(pool_, qkv, ln1, w.qkvw, w.qkvb, nullptr, N, C, 3 * C);
-    attention_forward(pool_, atty, att, qkv, B, T, C, cfg_.H);
+    attention_forward(pool_, atty, att, a.datt, qkv, B, T, C, cfg_.H);
     linear_forward(pool_, res_mid, atty, w.attprojw, w.attprojb, res_in, N, C, C);
     layernorm_forward(pool_, ln2, a.ln2_mean + l * N, a.ln2_rstd + l * N, res_mid, w.ln2w, w.ln2b, N, C);
     linear_forward(pool_, fch, ln2, w.fcw, w.fcb, nullptr, N, C, F);
@@ -197,7 +199,7 @@ void GPT::backward(int B, int T) {
     const float *ln1 = a.ln1 + int64_t(l) * NC, *ln2 = a.ln2 + int64_t(l) * NC;
     const float* qkv = a.qkv + int64_t(l) * N * 3 * C;
     const float* atty = a.atty + int64_t(l) * NC;
-    const float* att = a.att + int64_t(l) * B * cfg_.H * T * T;
+    const float* att = a.att + int64_t(l) * B * cfg_.H * T * attention_stride(T);
     const float *fch = a.fch + int64_t(l) * N * F, *fch_gelu = a.fch_gelu + int64_t(l) * N * F;
     // MLP: dres is the gradient at the block output
     linear_backward(pool_, a.dfch, g.fcprojw, g.fcprojb, a.dres, fch_gelu, w.fcprojw, N, F, C);

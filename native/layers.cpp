@@ -5,6 +5,7 @@
 #include <cstring>
 #include <vector>
 
+#include "attention.h"
 #include "blas.h"
 #include "vmath.h"
 
@@ -170,39 +171,51 @@ void linear_backward(ThreadPool& pool, float* dinp, float* dW, float* dbias, con
 }
 
 // ---------------------------------------------------------------------------------------------
-// attention: one (batch row, head) pair is one task; its products are small sgemms over strided
-// views of qkv. Each causal block computes only the key columns its queries can see.
+// attention: one (batch row, head) pair is one task. Common head sizes run the hand-written kernels
+// of attention.cpp; the others run small sgemms over strided views of qkv, each causal block
+// computing only the key columns its queries can see.
 
-static constexpr int kAttnBlock = 32;  // query rows per causal block
+static constexpr int kAttnBlock = 32;  // query rows per causal block (BLAS path)
 
-void attention_forward(ThreadPool& pool, float* out, float* att, const float* qkv, int B, int T, int C, int H) {
-  const int hs = C / H;
+int64_t attention_scratch_floats(int T, int hs) {
+  const int64_t Tp = attention_stride(T);
+  return T * Tp + hs * Tp;
+}
+
+void attention_forward(ThreadPool& pool, float* out, float* att, float* scratch, const float* qkv, int B, int T,
+                       int C, int H) {
+  const int hs = C / H, Tp = attention_stride(T), C3 = 3 * C;
   const float scale = 1.0f / std::sqrt(float(hs));
-  const int C3 = 3 * C;
-  pool.parallel_for(int64_t(B) * H, [&](int64_t i0, int64_t i1, int) {
+  const bool fast = attention_fast_path(hs);
+  pool.parallel_for(int64_t(B) * H, [&](int64_t i0, int64_t i1, int tid) {
+    float* kt = scratch + tid * attention_scratch_floats(T, hs);
     for (int64_t i = i0; i < i1; i++) {
       const int b = int(i / H), h = int(i % H);
       const float* q = qkv + int64_t(b) * T * C3 + h * hs;  // [T, hs], row stride 3C
       const float* k = q + C;
       const float* v = q + 2 * C;
-      float* a = att + i * T * T;  // [T, T]
+      float* a = att + i * T * Tp;  // [T, Tp]
+      float* o = out + int64_t(b) * T * C + h * hs;  // [T, hs], row stride C
+      if (fast) {
+        attention_head_forward(hs, o, C, a, q, k, v, C3, T, scale, kt);
+        continue;
+      }
       for (int t0 = 0; t0 < T; t0 += kAttnBlock) {
         const int rows = std::min(kAttnBlock, T - t0), cols = t0 + rows;
         // a[t0:t0+rows, 0:cols] = scale * q[t0:t0+rows] k[0:cols]^T
-        sgemm(false, true, rows, cols, hs, scale, q + int64_t(t0) * C3, C3, k, C3, 0.0f, a + int64_t(t0) * T, T);
+        sgemm(false, true, rows, cols, hs, scale, q + int64_t(t0) * C3, C3, k, C3, 0.0f, a + int64_t(t0) * Tp, Tp);
       }
       for (int t = 0; t < T; t++) {
-        float* row = a + int64_t(t) * T;
+        float* row = a + int64_t(t) * Tp;
         const float mx = vmax(row, t + 1);
         const float sum = vexp_sum(row, t + 1, mx);
         vscale(row, t + 1, 1.0f / sum);
-        std::memset(row + t + 1, 0, sizeof(float) * (T - t - 1));
+        std::memset(row + t + 1, 0, sizeof(float) * (Tp - t - 1));
       }
-      // out[:, h] = a v      [T, T] x [T, hs], again only over visible columns
-      float* o = out + int64_t(b) * T * C + h * hs;
+      // o = a v      [T, T] x [T, hs], again only over visible columns
       for (int t0 = 0; t0 < T; t0 += kAttnBlock) {
         const int rows = std::min(kAttnBlock, T - t0), cols = t0 + rows;
-        sgemm(false, false, rows, hs, cols, 1.0f, a + int64_t(t0) * T, T, v, C3, 0.0f, o + int64_t(t0) * C, C);
+        sgemm(false, false, rows, hs, cols, 1.0f, a + int64_t(t0) * Tp, Tp, v, C3, 0.0f, o + int64_t(t0) * C, C);
       }
     }
   });
@@ -210,46 +223,51 @@ void attention_forward(ThreadPool& pool, float* out, float* att, const float* qk
 
 void attention_backward(ThreadPool& pool, float* dqkv, float* scratch, const float* dout, const float* qkv,
                         const float* att, int B, int T, int C, int H) {
-  const int hs = C / H;
+  const int hs = C / H, Tp = attention_stride(T), C3 = 3 * C;
   const float scale = 1.0f / std::sqrt(float(hs));
-  const int C3 = 3 * C;
+  const bool fast = attention_fast_path(hs);
   pool.parallel_for(int64_t(B) * H, [&](int64_t i0, int64_t i1, int tid) {
-    float* da = scratch + int64_t(tid) * T * T;  // [T, T]: d att, then d preatt
+    float* da = scratch + tid * attention_scratch_floats(T, hs);  // [T, Tp]: d att, then d preatt
+    float* kt = da + int64_t(T) * Tp;                              // [hs, Tp]
     for (int64_t i = i0; i < i1; i++) {
       const int b = int(i / H), h = int(i % H);
       const int64_t base = int64_t(b) * T * C3 + h * hs;
       const float *q = qkv + base, *k = q + C, *v = q + 2 * C;
       float *dq = dqkv + base, *dk = dq + C, *dv = dq + 2 * C;
-      const float* a = att + i * T * T;
+      const float* a = att + i * T * Tp;
       const float* d = dout + int64_t(b) * T * C + h * hs;  // [T, hs], row stride C
+      if (fast) {
+        attention_head_backward(hs, dq, dk, dv, C3, d, C, q, k, v, C3, a, T, scale, da, kt);
+        continue;
+      }
       for (int t0 = 0; t0 < T; t0 += kAttnBlock) {
         const int rows = std::min(kAttnBlock, T - t0), cols = t0 + rows;
         // da[t0:, 0:cols] = d[t0:] v[0:cols]^T
-        sgemm(false, true, rows, cols, hs, 1.0f, d + int64_t(t0) * C, C, v, C3, 0.0f, da + int64_t(t0) * T, T);
+        sgemm(false, true, rows, cols, hs, 1.0f, d + int64_t(t0) * C, C, v, C3, 0.0f, da + int64_t(t0) * Tp, Tp);
       }
       // dv = a^T d     [T, T]^T x [T, hs]; key block j0:j1 is seen only by queries j0:T
       for (int j0 = 0; j0 < T; j0 += kAttnBlock) {
         const int rows = std::min(kAttnBlock, T - j0);
-        sgemm(true, false, rows, hs, T - j0, 1.0f, a + int64_t(j0) * T + j0, T, d + int64_t(j0) * C, C, 0.0f,
+        sgemm(true, false, rows, hs, T - j0, 1.0f, a + int64_t(j0) * Tp + j0, Tp, d + int64_t(j0) * C, C, 0.0f,
               dv + int64_t(j0) * C3, C3);
       }
       // softmax backward: dpre[t, j] = a[t, j] (da[t, j] - sum_j' a[t, j'] da[t, j']), j <= t
       for (int t = 0; t < T; t++) {
-        const float* ar = a + int64_t(t) * T;
-        float* dr = da + int64_t(t) * T;
+        const float* ar = a + int64_t(t) * Tp;
+        float* dr = da + int64_t(t) * Tp;
         float dot = 0;
         for (int j = 0; j <= t; j++) dot += ar[j] * dr[j];
         for (int j = 0; j <= t; j++) dr[j] = ar[j] * (dr[j] - dot);
-        std::memset(dr + t + 1, 0, sizeof(float) * (T - t - 1));
+        std::memset(dr + t + 1, 0, sizeof(float) * (Tp - t - 1));
       }
       // dq = scale * dpre k;  dk = scale * dpre^T q
       for (int t0 = 0; t0 < T; t0 += kAttnBlock) {
         const int rows = std::min(kAttnBlock, T - t0), cols = t0 + rows;
-        sgemm(false, false, rows, hs, cols, scale, da + int64_t(t0) * T, T, k, C3, 0.0f, dq + int64_t(t0) * C3, C3);
+        sgemm(false, false, rows, hs, cols, scale, da + int64_t(t0) * Tp, Tp, k, C3, 0.0f, dq + int64_t(t0) * C3, C3);
       }
       for (int j0 = 0; j0 < T; j0 += kAttnBlock) {
         const int rows = std::min(kAttnBlock, T - j0);
-        sgemm(true, false, rows, hs, T - j0, scale, da + int64_t(j0) * T + j0, T, q + int64_t(j0) * C3, C3, 0.0f,
+        sgemm(true, false, rows, hs, T - j0, scale, da + int64_t(j0) * Tp + j0, Tp, q + int64_t(j0) * C3, C3, 0.0f,
               dk + int64_t(j0) * C3, C3);
       }
     }

@@ -37,9 +37,12 @@ void linear_backward(ThreadPool& pool, float* dinp, float* dW, float* dbias, con
                      const float* W, int N, int IC, int OC);
 
 // Causal self-attention. qkv: [B, T, 3C] (q, k, v, each [H, hs] per position), out: [B, T, C],
-// att: [B, H, T, T] softmax probabilities (row t is zero past column t).
-void attention_forward(ThreadPool& pool, float* out, float* att, const float* qkv, int B, int T, int C, int H);
-// dqkv[B, T, 3C] = d/dqkv (overwritten); scratch: [pool.size(), T, T]
+// att: [B, H, T, Tp] softmax probabilities, Tp = attention_stride(T) (row t is zero past column t);
+// scratch: [pool.size(), attention_scratch_floats(T, hs)].
+int64_t attention_scratch_floats(int T, int hs);
+void attention_forward(ThreadPool& pool, float* out, float* att, float* scratch, const float* qkv, int B, int T,
+                       int C, int H);
+// dqkv[B, T, 3C] = d/dqkv (overwritten); scratch as for the forward pass.
 void attention_backward(ThreadPool& pool, float* dqkv, float* scratch, const float* dout, const float* qkv,
                         const float* att, int B, int T, int C, int H);
 

@@ -57,7 +57,9 @@ export interface BenchResult {
   cpu: string;
   torch_version?: string;
   torch_train_tok_s?: number;
+  torch_train_threads?: number;
   torch_gen_tok_s?: number;
+  torch_gen_threads?: number;
   torch_peak_rss_mb?: number;
   train_vs_torch?: number;
   gen_vs_torch?: number;
@@ -109,15 +111,20 @@ function findTorchPython(explicit?: string): string | null {
 interface TorchResult {
   torch_version: string;
   train_tok_s: number;
+  train_threads: number;
   gen_tok_s: number;
+  gen_threads: number;
   peak_rss_mb: number;
 }
 
-/** Runs bench/torch_r1.py at PyTorch's best setting on this machine: 2 threads, single-threaded OpenBLAS. */
+/**
+ * Runs bench/torch_r1.py at PyTorch's best setting on this machine: single-threaded OpenBLAS under torch's
+ * own threads, each task at its best torch thread count (2 or 1).
+ */
 function measureTorch(python: string, windows: number): TorchResult {
   const script = fileURLToPath(new URL('../../bench/torch_r1.py', import.meta.url));
   if (!existsSync(script)) throw new Error(`${script} is missing`);
-  const r = spawnSync(python, [script, '--threads', '2', '--windows', String(windows)], {
+  const r = spawnSync(python, [script, '--windows', String(windows)], {
     encoding: 'utf8',
     env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '2', MKL_NUM_THREADS: '1' },
     timeout: 20 * 60_000,
@@ -168,7 +175,9 @@ export function runBench(opts: BenchOptions): BenchResult {
       const t = measureTorch(python, opts.windows);
       result.torch_version = t.torch_version;
       result.torch_train_tok_s = Math.round(t.train_tok_s);
+      result.torch_train_threads = t.train_threads;
       result.torch_gen_tok_s = Math.round(t.gen_tok_s);
+      result.torch_gen_threads = t.gen_threads;
       result.torch_peak_rss_mb = Math.round(t.peak_rss_mb);
       result.train_vs_torch = +(trainTokS / t.train_tok_s).toFixed(2);
       result.gen_vs_torch = +(genTokS / t.gen_tok_s).toFixed(2);
@@ -190,8 +199,9 @@ function formatReport(r: BenchResult): string {
   ];
   if (r.torch_version !== undefined) {
     lines.push(
-      `PyTorch ${r.torch_version} eager (2 threads, OPENBLAS_NUM_THREADS=1): train ${n(r.torch_train_tok_s!)} tok/s, ` +
-        `generate ${n(r.torch_gen_tok_s!)} tok/s, peak RSS ${r.torch_peak_rss_mb} MB`,
+      `PyTorch ${r.torch_version} eager (OPENBLAS_NUM_THREADS=1): train ${n(r.torch_train_tok_s!)} tok/s ` +
+        `(${r.torch_train_threads} threads), generate ${n(r.torch_gen_tok_s!)} tok/s (${r.torch_gen_threads} threads), ` +
+        `peak RSS ${r.torch_peak_rss_mb} MB`,
       `  ${r.engine} / PyTorch: train ${r.train_vs_torch}x, generate ${r.gen_vs_torch}x`,
     );
   } else lines.push(`PyTorch: skipped (${r.torch_skipped})`);
