@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { registerPretrainCommand } from './pretrain.js';
 import { registerSampleCommand } from './sample.js';
+import { registerTasksCommands } from './tasks.js';
 import { registerTrainCommand } from './train.js';
 
 export function buildProgram(): Command {
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   registerPretrainCommand(program);
   registerTrainCommand(program);
   registerSampleCommand(program);
+  registerTasksCommands(program);
   return program;
 }
 

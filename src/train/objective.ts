@@ -24,6 +24,8 @@ export interface UpdateResult {
 
 export interface StepContext {
   engine: Engine;
+  /** Steps already done in this stage. */
+  stageStep: number;
   /** The stage's data stream: which examples, which prompts. Saved in checkpoints. */
   rng: Rng;
   /** The stage's sampling stream: which completions. Saved in checkpoints. */

@@ -15,6 +15,8 @@
  */
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
+import { CurriculumSchema } from '../tasks/curriculum.js';
+import { MixEntrySchema as TaskMixEntrySchema } from '../tasks/mix.js';
 import { parseOrThrow, ValidationError } from '../util/validation.js';
 
 const positiveInt = z.number().int().min(1);
@@ -69,25 +71,19 @@ export const SamplingSchema = z
   })
   .strict();
 
-/** One family of a task mix: a name, or a name with a weight and a difficulty level. */
-export const MixEntrySchema = z.union([
-  z.string().min(1),
-  z
-    .object({
-      family: z.string().min(1),
-      weight: z.number().positive().default(1),
-      difficulty: z.number().int().min(0).optional(),
-      config: z.record(z.string(), z.unknown()).optional(),
-    })
-    .strict(),
-]);
+/** One family of a task mix: a name, or { family, weight, levels, config } (src/tasks/mix.ts). */
+export const MixEntrySchema = z.union([z.string().min(1), TaskMixEntrySchema.strict()]);
 
 export const TasksSchema = z
   .object({
     families: z.array(MixEntrySchema).min(1, 'name at least one family (see `continuum tasks list`)'),
-    difficulty: z.number().int().min(0).default(0),
-    /** Families no training stage sees, scored at the end to measure transfer. */
+    /** Families no training stage sees, scored at every evaluation to measure transfer. */
     heldOut: z.array(MixEntrySchema).default([]),
+    /** Which difficulty levels may be sampled as training goes on (fixed, steps or accuracy). */
+    curriculum: CurriculumSchema.optional(),
+    /** Share of each family's problems held out as the test split, and the salt of the split's hash. */
+    testFraction: z.number().gt(0).lt(1).optional(),
+    salt: z.string().min(1).optional(),
   })
   .strict();
 
@@ -107,6 +103,8 @@ export const RlSchema = z
     lengthPenalty: nonNegative.default(0),
   })
   .strict();
+
+export const defaultRl = RlSchema.parse({});
 
 export const RftSchema = z
   .object({

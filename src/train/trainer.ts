@@ -225,6 +225,7 @@ export function train(recipeInput: Recipe | unknown, options: TrainOptions): Tra
       let lastUpdate: UpdateResult | null = null;
       const ctx: StepContext = {
         engine: live,
+        stageStep,
         rng,
         sampleRng,
         update: (batch: WeightedBatch) => {

@@ -1,0 +1,100 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readMetrics } from '../../src/train/metrics.js';
+import { loadCheckpoint, latestCheckpoint } from '../../src/train/checkpoint.js';
+import { TrainingDivergedError, train } from '../../src/train/trainer.js';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'continuum-train-'));
+
+function lmRecipe(overrides: Record<string, unknown> = {}) {
+  return {
+    name: 'tiny-lm',
+    seed: 5,
+    model: { nLayers: 1, nHeads: 2, dModel: 16, contextLength: 16 },
+    stages: [
+      {
+        objective: 'lm',
+        corpus: 'shakespeare',
+        budget: { steps: 8 },
+        batchSize: 3,
+        schedule: { lr: 3e-3, warmupSteps: 2 },
+        eval: { interval: 4, iters: 2 },
+        checkpointInterval: 2,
+        ...overrides,
+      },
+    ],
+  };
+}
+
+describe.each(['native', 'reference'] as const)('trainer on the %s engine', (engine) => {
+  it('resumes a killed run to bit-identical weights and the same metrics', () => {
+    const whole = tmp();
+    const a = train(lmRecipe(), { outDir: whole, engine });
+    expect(a.steps).toBe(8);
+    const cut = tmp();
+    const b = train(lmRecipe(), { outDir: cut, engine, stopAfterSteps: 5 });
+    expect(b.interrupted).toBe(true);
+    // The latest checkpoint is at step 4; step 5's metrics line is dropped on resume.
+    expect(loadCheckpoint(latestCheckpoint(cut)!).state.globalStep).toBe(4);
+    const c = train(lmRecipe(), { outDir: cut, engine, resume: true });
+    expect(c.steps).toBe(8);
+    expect(Buffer.from(c.engine.params.buffer).equals(Buffer.from(a.engine.params.buffer))).toBe(true);
+    const strip = (dir: string) => readMetrics(join(dir, 'metrics.jsonl')).map((r) => [r.step, r.scalars['train/loss'], r.scalars['eval/val_loss'] ?? null]);
+    expect(strip(cut)).toEqual(strip(whole));
+    expect(readFileSync(join(cut, 'model', 'model.safetensors')).equals(readFileSync(join(whole, 'model', 'model.safetensors')))).toBe(true);
+    a.engine.dispose();
+    b.engine.dispose();
+    c.engine.dispose();
+  });
+});
+
+describe('trainer', () => {
+  it('a NaN loss stops the run with a message naming the step and the kept checkpoint', () => {
+    const out = tmp();
+    let error: unknown;
+    try {
+      // A learning rate of 1e30 sends the weights to infinity within a few steps.
+      train(lmRecipe({ schedule: { lr: 1e30, warmupSteps: 0, decay: 'constant' }, checkpointInterval: 1, budget: { steps: 50 } }), { outDir: out, engine: 'native' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(TrainingDivergedError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/(loss is (NaN|Infinity)|gradient norm is)/);
+    expect(message).toMatch(/step \d+/);
+    const kept = latestCheckpoint(out);
+    expect(kept).not.toBeNull();
+    expect(message).toContain(kept!);
+    // The kept checkpoint is whole and loads.
+    expect(() => loadCheckpoint(kept!)).not.toThrow();
+  });
+
+  it('refuses a corrupt checkpoint on resume', () => {
+    const out = tmp();
+    train(lmRecipe(), { outDir: out, engine: 'native', stopAfterSteps: 3 });
+    const dir = latestCheckpoint(out)!;
+    const opt = join(dir, 'optimizer.safetensors');
+    const bytes = readFileSync(opt);
+    bytes[bytes.length - 1] ^= 1;
+    writeFileSync(opt, bytes);
+    expect(() => train(lmRecipe(), { outDir: out, engine: 'native', resume: true })).toThrow(/corrupt: optimizer.safetensors/);
+    writeFileSync(join(dir, 'state.json'), '{');
+    expect(() => train(lmRecipe(), { outDir: out, engine: 'native', resume: true })).toThrow(/state.json is not valid JSON/);
+  });
+
+  it('refuses to resume with a different recipe, or without a checkpoint', () => {
+    const out = tmp();
+    train(lmRecipe(), { outDir: out, engine: 'native', stopAfterSteps: 2 });
+    expect(() => train(lmRecipe({ batchSize: 4 }), { outDir: out, engine: 'native', resume: true })).toThrow(/different recipe/);
+    expect(() => train(lmRecipe(), { outDir: tmp(), engine: 'native', resume: true })).toThrow(/no checkpoint yet/);
+  });
+
+  it('keeps only the two newest checkpoints', () => {
+    const out = tmp();
+    train(lmRecipe(), { outDir: out, engine: 'native' });
+    const names = readdirSync(join(out, 'checkpoints')).filter((n) => n.startsWith('step-'));
+    expect(names.sort()).toEqual(['step-0000006', 'step-0000008']);
+  });
+});
