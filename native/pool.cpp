@@ -87,7 +87,11 @@ void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64
 }
 
 void ThreadPool::worker(int tid) {
-  uint32_t seen = generation_of(state_.load());
+  // Generation 0 is the one the constructor made, before any region. Reading the state here instead
+  // would race with a region or a destructor published before this thread first ran: the worker would
+  // take that newer generation as already seen and sleep through it (a destructor would then wait in
+  // join() forever).
+  uint32_t seen = 0;
   for (;;) {
     int spins = 0;
     uint32_t gen;
