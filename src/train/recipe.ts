@@ -15,7 +15,9 @@
  */
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
+import '../tasks/catalog.js';
 import { CurriculumSchema } from '../tasks/curriculum.js';
+import { getFamily, hasFamily } from '../tasks/registry.js';
 import { MixEntrySchema as TaskMixEntrySchema } from '../tasks/mix.js';
 import { parseOrThrow, ValidationError } from '../util/validation.js';
 
@@ -155,6 +157,17 @@ export const StageSchema = z
     } else {
       if (!s.tasks) problem('tasks', `a ${s.objective} stage needs tasks: { families: [...] } (see \`continuum tasks list\`)`);
       if (s.corpus) problem('corpus', `a ${s.objective} stage trains on tasks, not a corpus: remove corpus or use objective lm`);
+    }
+    for (const list of ['families', 'heldOut'] as const) {
+      s.tasks?.[list].forEach((entry, j) => {
+        const name = typeof entry === 'string' ? entry : entry.family;
+        if (hasFamily(name)) return;
+        try {
+          getFamily(name);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', path: ['tasks', list, j], message: (err as Error).message });
+        }
+      });
     }
     if (s.objective === 'mix' && s.rlFraction === undefined) problem('rlFraction', 'a mix stage needs rlFraction in [0, 1]');
     if (s.objective !== 'mix' && s.rlFraction !== undefined) problem('rlFraction', 'rlFraction belongs to mix stages only');
