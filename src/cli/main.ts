@@ -2,6 +2,7 @@
  * The `continuum` command line. Each command lives in its own file and registers itself here.
  */
 import { Command } from 'commander';
+import { registerBenchCommand } from './bench.js';
 import { registerPretrainCommand } from './pretrain.js';
 import { registerSampleCommand } from './sample.js';
 import { registerTasksCommands } from './tasks.js';
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerTrainCommand(program);
   registerSampleCommand(program);
   registerTasksCommands(program);
+  registerBenchCommand(program);
   return program;
 }
 
