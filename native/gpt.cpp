@@ -245,15 +245,40 @@ void GPT::logits(const int32_t* tokens, int B, int T, float* logits_out) {
 // ---------------------------------------------------------------------------------------------
 // AdamW with global-norm clipping: two passes over the one parameter buffer.
 
+// sum x[i]^2 in double, from float partials of 4096 elements (exact enough, and vectorised).
+CONTINUUM_SIMD static double sum_of_squares(const float* x, int64_t n) {
+  double total = 0;
+  for (int64_t i0 = 0; i0 < n; i0 += 4096) {
+    const int64_t i1 = std::min(n, i0 + 4096), i8 = i0 + (i1 - i0) / 8 * 8;
+    Sum8 s;
+    for (int64_t i = i0; i < i8; i += 8)
+      for (int l = 0; l < 8; l++) s.lane[l] += x[i + l] * x[i + l];
+    total += s.total();
+    for (int64_t i = i8; i < i1; i++) total += double(x[i]) * x[i];
+  }
+  return total;
+}
+
+// p = p * keep - lr * mhat / (sqrt(vhat) + eps) after the moment updates; zeroes g.
+CONTINUUM_SIMD static void adamw_update(float* __restrict p, float* __restrict g, float* __restrict m,
+                                        float* __restrict v, int64_t n, float lr, float b1,
+                                        float b2, float eps, float bc1, float bc2, float keep, float clip_scale) {
+  for (int64_t i = 0; i < n; i++) {
+    const float gi = g[i] * clip_scale;
+    m[i] = b1 * m[i] + (1.0f - b1) * gi;
+    v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
+    p[i] = p[i] * keep - lr * (m[i] / bc1) / (std::sqrt(v[i] / bc2) + eps);
+    g[i] = 0.0f;
+  }
+}
+
 double GPT::step(const AdamW& opt, int t) {
   const int P = pool_.size();
   std::vector<double> partial(P, 0.0);
   pool_.run(P, [&](int part, int) {
     int64_t i0, i1;
     split_range(count_, P, part, &i0, &i1);
-    double acc = 0;
-    for (int64_t i = i0; i < i1; i++) acc += double(grads_[i]) * grads_[i];
-    partial[part] = acc;
+    partial[part] = sum_of_squares(grads_ + i0, i1 - i0);
   });
   double sumsq = 0;
   for (double p : partial) sumsq += p;
@@ -267,17 +292,13 @@ double GPT::step(const AdamW& opt, int t) {
   const float clip_scale = clipping ? float(opt.grad_clip / norm) : 1.0f;
   const float b1 = opt.beta1, b2 = opt.beta2;
   const float bc1 = float(1.0 - std::pow(double(b1), t)), bc2 = float(1.0 - std::pow(double(b2), t));
-  const float lr = opt.lr, eps = opt.eps, decayed = 1.0f - opt.lr * opt.weight_decay;
+  const float decayed = 1.0f - opt.lr * opt.weight_decay;
   pool_.parallel_for(count_, [&](int64_t i0, int64_t i1, int) {
     for (const TensorSpan& s : spans_) {  // the part of each tensor inside [i0, i1)
       const int64_t a = std::max(i0, s.offset), b = std::min(i1, s.offset + s.size);
-      const float keep = s.decay ? decayed : 1.0f;
-      for (int64_t i = a; i < b; i++) {
-        const float g = grads_[i] * clip_scale;
-        m_[i] = b1 * m_[i] + (1.0f - b1) * g;
-        v_[i] = b2 * v_[i] + (1.0f - b2) * g * g;
-        params_[i] = params_[i] * keep - lr * (m_[i] / bc1) / (std::sqrt(v_[i] / bc2) + eps);
-        grads_[i] = 0.0f;
+      if (a < b) {
+        adamw_update(params_ + a, grads_ + a, m_ + a, v_ + a, b - a, opt.lr, b1, b2, opt.eps, bc1, bc2,
+                     s.decay ? decayed : 1.0f, clip_scale);
       }
     }
   });

@@ -66,23 +66,74 @@ void encoder_backward(ThreadPool& pool, float* dwte, float* dwpe, const float* d
 // ---------------------------------------------------------------------------------------------
 // layernorm
 
+// Rows n0..n1 of the forward pass.
+CONTINUUM_SIMD static void layernorm_rows(float* __restrict out, float* __restrict mean, float* __restrict rstd,
+                                          const float* __restrict inp, const float* __restrict w,
+                                          const float* __restrict b, int64_t n0, int64_t n1, int C) {
+  const int C8 = C / 8 * 8;
+  for (int64_t n = n0; n < n1; n++) {
+    const float* x = inp + n * C;
+    Sum8 sum;
+    for (int c = 0; c < C8; c += 8)
+      for (int l = 0; l < 8; l++) sum.lane[l] += x[c + l];
+    float m = sum.total();
+    for (int c = C8; c < C; c++) m += x[c];
+    m /= C;
+    Sum8 sq;
+    for (int c = 0; c < C8; c += 8)
+      for (int l = 0; l < 8; l++) sq.lane[l] += (x[c + l] - m) * (x[c + l] - m);
+    float v = sq.total();
+    for (int c = C8; c < C; c++) v += (x[c] - m) * (x[c] - m);
+    const float s = 1.0f / std::sqrt(v / C + 1e-5f);
+    float* o = out + n * C;
+    for (int c = 0; c < C; c++) o[c] = (x[c] - m) * s * w[c] + b[c];
+    mean[n] = m;
+    rstd[n] = s;
+  }
+}
+
 void layernorm_forward(ThreadPool& pool, float* out, float* mean, float* rstd, const float* inp, const float* w,
                        const float* b, int N, int C) {
-  pool.parallel_for(N, [&](int64_t n0, int64_t n1, int) {
-    for (int64_t n = n0; n < n1; n++) {
-      const float* x = inp + n * C;
-      float m = 0;
-      for (int c = 0; c < C; c++) m += x[c];
-      m /= C;
-      float v = 0;
-      for (int c = 0; c < C; c++) v += (x[c] - m) * (x[c] - m);
-      const float s = 1.0f / std::sqrt(v / C + 1e-5f);
-      float* o = out + n * C;
-      for (int c = 0; c < C; c++) o[c] = (x[c] - m) * s * w[c] + b[c];
-      mean[n] = m;
-      rstd[n] = s;
+  pool.parallel_for(N, [&](int64_t n0, int64_t n1, int) { layernorm_rows(out, mean, rstd, inp, w, b, n0, n1, C); });
+}
+
+// Rows n0..n1 of the backward pass; pdw, pdb: this chunk's partial weight and bias gradients.
+CONTINUUM_SIMD static void layernorm_backward_rows(float* __restrict dinp, float* __restrict pdw,
+                                                   float* __restrict pdb, const float* __restrict dout,
+                                                   const float* __restrict inp, const float* __restrict w,
+                                                   const float* __restrict mean, const float* __restrict rstd,
+                                                   int64_t n0, int64_t n1, int C) {
+  const int C8 = C / 8 * 8;
+  for (int64_t n = n0; n < n1; n++) {
+    const float* x = inp + n * C;
+    const float* d = dout + n * C;
+    const float m = mean[n], s = rstd[n];
+    // dnorm = d * w; dx = (dnorm - mean(dnorm) - norm * mean(dnorm * norm)) * rstd
+    Sum8 a, b;
+    for (int c = 0; c < C8; c += 8) {
+      for (int l = 0; l < 8; l++) {
+        const float norm = (x[c + l] - m) * s, dnorm = d[c + l] * w[c + l];
+        a.lane[l] += dnorm;
+        b.lane[l] += dnorm * norm;
+      }
     }
-  });
+    float sum_dnorm = a.total(), sum_dnorm_norm = b.total();
+    for (int c = C8; c < C; c++) {
+      const float norm = (x[c] - m) * s, dnorm = d[c] * w[c];
+      sum_dnorm += dnorm;
+      sum_dnorm_norm += dnorm * norm;
+    }
+    const float mean_dnorm = sum_dnorm / C, mean_dnorm_norm = sum_dnorm_norm / C;
+    float* dx = dinp + n * C;
+    for (int c = 0; c < C; c++) {
+      const float norm = (x[c] - m) * s;
+      dx[c] += (d[c] * w[c] - mean_dnorm - norm * mean_dnorm_norm) * s;
+    }
+    for (int c = 0; c < C; c++) {
+      pdw[c] += d[c] * (x[c] - m) * s;
+      pdb[c] += d[c];
+    }
+  }
 }
 
 void layernorm_backward(ThreadPool& pool, float* dinp, float* dw, float* db, float* scratch, const float* dout,
@@ -92,29 +143,8 @@ void layernorm_backward(ThreadPool& pool, float* dinp, float* dw, float* db, flo
     int64_t n0, n1;
     split_range(N, P, part, &n0, &n1);
     float* pdw = scratch + int64_t(part) * 2 * C;  // this chunk's partial dw, then db
-    float* pdb = pdw + C;
     std::memset(pdw, 0, sizeof(float) * 2 * C);
-    for (int64_t n = n0; n < n1; n++) {
-      const float* x = inp + n * C;
-      const float* d = dout + n * C;
-      const float m = mean[n], s = rstd[n];
-      // dnorm = d * w; dx = (dnorm - mean(dnorm) - norm * mean(dnorm * norm)) * rstd
-      float sum_dnorm = 0, sum_dnorm_norm = 0;
-      for (int c = 0; c < C; c++) {
-        const float norm = (x[c] - m) * s;
-        const float dnorm = d[c] * w[c];
-        sum_dnorm += dnorm;
-        sum_dnorm_norm += dnorm * norm;
-        pdw[c] += d[c] * norm;
-        pdb[c] += d[c];
-      }
-      const float mean_dnorm = sum_dnorm / C, mean_dnorm_norm = sum_dnorm_norm / C;
-      float* dx = dinp + n * C;
-      for (int c = 0; c < C; c++) {
-        const float norm = (x[c] - m) * s;
-        dx[c] += (d[c] * w[c] - mean_dnorm - norm * mean_dnorm_norm) * s;
-      }
-    }
+    layernorm_backward_rows(dinp, pdw, pdw + C, dout, inp, w, mean, rstd, n0, n1, C);
   });
   // Combine the partials in chunk order: the result does not depend on scheduling.
   for (int t = 0; t < P; t++) {
@@ -130,6 +160,31 @@ void layernorm_backward(ThreadPool& pool, float* dinp, float* dw, float* db, flo
 // linear (PyTorch layout W [OC, IC]). The forward pass seeds each output block with the bias
 // (and residual) and lets sgemm accumulate onto it, so the bias costs no extra pass.
 
+// out[r0:r1, c0:c1] = residual (or 0) + bias (or 0), row stride OC.
+CONTINUUM_SIMD static void seed_rows(float* out, const float* residual, const float* bias, int64_t r0, int64_t r1,
+                                     int64_t c0, int64_t c1, int OC) {
+  for (int64_t n = r0; n < r1; n++) {
+    float* o = out + n * OC;
+    if (residual && bias) {
+      const float* r = residual + n * OC;
+      for (int64_t c = c0; c < c1; c++) o[c] = r[c] + bias[c];
+    } else if (residual) {
+      if (residual != out) std::memcpy(o + c0, residual + n * OC + c0, sizeof(float) * (c1 - c0));
+    } else {
+      std::memcpy(o + c0, bias + c0, sizeof(float) * (c1 - c0));
+    }
+  }
+}
+
+// sums[o0:o1] += sum_n x[n, o0:o1], row stride OC.
+CONTINUUM_SIMD static void column_sums(float* __restrict sums, const float* __restrict x, int N, int64_t o0,
+                                       int64_t o1, int OC) {
+  for (int64_t n = 0; n < N; n++) {
+    const float* row = x + n * OC;
+    for (int64_t o = o0; o < o1; o++) sums[o] += row[o];
+  }
+}
+
 void linear_forward(ThreadPool& pool, float* out, const float* inp, const float* W, const float* bias,
                     const float* residual, int N, int IC, int OC) {
   const int P = pool.size();
@@ -139,11 +194,7 @@ void linear_forward(ThreadPool& pool, float* out, const float* inp, const float*
     if (split_rows) split_range(N, P, part, &r0, &r1);
     else split_range(OC, P, part, &c0, &c1);
     const bool seeded = bias || residual;
-    for (int64_t n = r0; n < r1 && seeded; n++) {
-      float* o = out + n * OC;
-      const float* r = residual ? residual + n * OC : nullptr;
-      for (int64_t c = c0; c < c1; c++) o[c] = (r ? r[c] : 0.0f) + (bias ? bias[c] : 0.0f);
-    }
+    if (seeded) seed_rows(out, residual, bias, r0, r1, c0, c1, OC);
     // out[r0:r1, c0:c1] (+)= inp[r0:r1, :] W[c0:c1, :]^T
     sgemm(false, true, int(r1 - r0), int(c1 - c0), IC, 1.0f, inp + r0 * IC, IC, W + c0 * IC, IC,
           seeded ? 1.0f : 0.0f, out + r0 * OC + c0, OC);
@@ -162,11 +213,7 @@ void linear_backward(ThreadPool& pool, float* dinp, float* dW, float* dbias, con
     sgemm(false, false, int(n1 - n0), IC, OC, 1.0f, dout + n0 * OC, OC, W, IC, 0.0f, dinp + n0 * IC, IC);
     // dW[o0:o1, :] += dout[:, o0:o1]^T inp          [o, N] x [N, IC]
     sgemm(true, false, int(o1 - o0), IC, N, 1.0f, dout + o0, OC, inp, IC, 1.0f, dW + o0 * IC, IC);
-    // dbias[o0:o1] += column sums of dout
-    for (int64_t n = 0; n < N && dbias; n++) {
-      const float* d = dout + n * OC;
-      for (int64_t o = o0; o < o1; o++) dbias[o] += d[o];
-    }
+    if (dbias) column_sums(dbias, dout, N, o0, o1, OC);  // dbias[o0:o1] += sum_n dout[n, o0:o1]
   });
 }
 

@@ -5,7 +5,25 @@
 
 #include <cstdint>
 
+// Marks a plain loop function to be compiled twice, for AVX2 and for baseline x86-64, the better one
+// picked when the library loads (GCC/Clang function multiversioning). No -ffast-math: the loops keep
+// their IEEE semantics, and reductions that should vectorise say so with explicit lanes (sum8 below).
+#if defined(__x86_64__) && defined(__linux__) && !defined(__clang__)
+#define CONTINUUM_SIMD __attribute__((target_clones("avx2", "default")))
+#else
+#define CONTINUUM_SIMD
+#endif
+
 namespace continuum {
+
+// Eight partial sums, one per vector lane, added at the end: a summation order the compiler may
+// vectorise without reassociating (plain `s += x[i]` stays scalar without -ffast-math).
+struct Sum8 {
+  float lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  float total() const {
+    return ((lane[0] + lane[4]) + (lane[1] + lane[5])) + ((lane[2] + lane[6]) + (lane[3] + lane[7]));
+  }
+};
 
 // max(x[0..n)).
 float vmax(const float* x, int64_t n);
