@@ -27,12 +27,12 @@ std::vector<TensorSpan> param_spans(const GPTConfig& cfg) {
   add(cfg.V * C, true);    // wte
   add(cfg.ctx * C, true);  // wpe
   for (int l = 0; l < cfg.L; l++) {
-    add(C, false), add(C, false);          // ln_1
+    add(C, false), add(C, false);             // ln_1
     add(3 * C * C, true), add(3 * C, false);  // attn.c_attn
-    add(C * C, true), add(C, false);       // attn.c_proj
-    add(C, false), add(C, false);          // ln_2
-    add(F * C, true), add(F, false);       // mlp.c_fc
-    add(C * F, true), add(C, false);       // mlp.c_proj
+    add(C * C, true), add(C, false);          // attn.c_proj
+    add(C, false), add(C, false);             // ln_2
+    add(F * C, true), add(F, false);          // mlp.c_fc
+    add(C * F, true), add(C, false);          // mlp.c_proj
   }
   add(C, false), add(C, false);  // ln_f
   return spans;
@@ -91,7 +91,7 @@ struct GPT::Activations {
 GPT::GPT(const GPTConfig& cfg, float* params, float* grads, float* m, float* v, int threads)
     : cfg_(cfg), count_(param_count(cfg)), params_(params), grads_(grads), m_(m), v_(v),
       p_(param_views(cfg, params)), g_(param_views(cfg, grads)), spans_(param_spans(cfg)), pool_(threads),
-      acts_(new Activations()) {
+      acts_(new Activations()), partials_(pool_.size(), 0.0) {
   blas_use_one_thread();
 }
 
@@ -223,7 +223,7 @@ double GPT::forward_backward(const int32_t* tokens, const float* weights, int B,
   load_tokens(tokens, B, T, T + 1, true);
   forward(B, T);
   const double wlogp = crossentropy_forward_backward(pool_, acts_->logits, logp_out, targets_.data(), weights,
-                                                     float(1.0 / normalizer), B * T, cfg_.V);
+                                                     float(1.0 / normalizer), B * T, cfg_.V, partials_.data());
   backward(B, T);
   return 0.0 - wlogp / normalizer;  // +0, not -0, when every weight is zero (as the reference)
 }
@@ -232,7 +232,8 @@ void GPT::logprobs(const int32_t* tokens, int B, int T, float* logp_out) {
   prepare(B, T);
   load_tokens(tokens, B, T, T + 1, true);
   forward(B, T);
-  crossentropy_forward_backward(pool_, acts_->logits, logp_out, targets_.data(), nullptr, 0.0f, B * T, cfg_.V);
+  crossentropy_forward_backward(pool_, acts_->logits, logp_out, targets_.data(), nullptr, 0.0f, B * T, cfg_.V,
+                                partials_.data());
 }
 
 void GPT::logits(const int32_t* tokens, int B, int T, float* logits_out) {
@@ -274,14 +275,13 @@ CONTINUUM_SIMD static void adamw_update(float* __restrict p, float* __restrict g
 
 double GPT::step(const AdamW& opt, int t) {
   const int P = pool_.size();
-  std::vector<double> partial(P, 0.0);
   pool_.run(P, [&](int part, int) {
     int64_t i0, i1;
     split_range(count_, P, part, &i0, &i1);
-    partial[part] = sum_of_squares(grads_ + i0, i1 - i0);
+    partials_[part] = sum_of_squares(grads_ + i0, i1 - i0);
   });
   double sumsq = 0;
-  for (double p : partial) sumsq += p;
+  for (int p = 0; p < P; p++) sumsq += partials_[p];
   const double norm = std::sqrt(sumsq);
   if (!std::isfinite(norm)) {  // as the reference: no update, the caller decides what to do
     std::memset(grads_, 0, sizeof(float) * count_);

@@ -93,6 +93,7 @@ class GPT {
   std::vector<float> arena_;  // activations, allocated for the largest (B, T) seen, then reused
   std::vector<int32_t> inputs_, targets_, positions_;
   std::unique_ptr<Activations> acts_;
+  std::vector<double> partials_;  // one partial sum per pool chunk (loss, gradient norm)
 };
 
 // A KV cache over `batch` rows of up to ctx tokens each; lengths[batch] is lent by the caller.

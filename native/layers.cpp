@@ -185,14 +185,23 @@ CONTINUUM_SIMD static void column_sums(float* __restrict sums, const float* __re
   }
 }
 
+// How many chunks to cut a product into: two per thread, so that when another process takes a core
+// for a while, the threads still running take over its second chunk instead of waiting for it.
+static int product_chunks(const ThreadPool& pool, int64_t rows, int64_t min_rows) {
+  const int64_t by_size = rows / min_rows;
+  const int64_t want = pool.size() == 1 ? 1 : 2 * pool.size();
+  return int(std::max<int64_t>(1, std::min(want, by_size)));
+}
+
 void linear_forward(ThreadPool& pool, float* out, const float* inp, const float* W, const float* bias,
                     const float* residual, int N, int IC, int OC) {
-  const int P = pool.size();
-  const bool split_rows = N >= 16 * P;
-  pool.run(P, [&](int part, int) {
+  // Many rows (training, prefill): split rows. Few (decoding): split output columns.
+  const bool split_rows = N >= 32 * pool.size();
+  const int parts = split_rows ? product_chunks(pool, N, 64) : product_chunks(pool, OC, 32);
+  pool.run(parts, [&](int part, int) {
     int64_t r0 = 0, r1 = N, c0 = 0, c1 = OC;
-    if (split_rows) split_range(N, P, part, &r0, &r1);
-    else split_range(OC, P, part, &c0, &c1);
+    if (split_rows) split_range(N, parts, part, &r0, &r1);
+    else split_range(OC, parts, part, &c0, &c1);
     const bool seeded = bias || residual;
     if (seeded) seed_rows(out, residual, bias, r0, r1, c0, c1, OC);
     // out[r0:r1, c0:c1] (+)= inp[r0:r1, :] W[c0:c1, :]^T
@@ -204,11 +213,11 @@ void linear_forward(ThreadPool& pool, float* out, const float* inp, const float*
 void linear_backward(ThreadPool& pool, float* dinp, float* dW, float* dbias, const float* dout, const float* inp,
                      const float* W, int N, int IC, int OC) {
   // The three products are independent: each thread does its share of all three in one region.
-  const int P = pool.size();
-  pool.run(P, [&](int part, int) {
+  const int parts = product_chunks(pool, std::min(N, OC), 16);
+  pool.run(parts, [&](int part, int) {
     int64_t n0, n1, o0, o1;
-    split_range(N, P, part, &n0, &n1);
-    split_range(OC, P, part, &o0, &o1);
+    split_range(N, parts, part, &n0, &n1);
+    split_range(OC, parts, part, &o0, &o1);
     // dinp[n0:n1, :] = dout[n0:n1, :] W            [n, OC] x [OC, IC]
     sgemm(false, false, int(n1 - n0), IC, OC, 1.0f, dout + n0 * OC, OC, W, IC, 0.0f, dinp + n0 * IC, IC);
     // dW[o0:o1, :] += dout[:, o0:o1]^T inp          [o, N] x [N, IC]
@@ -336,9 +345,8 @@ void gelu_backward(ThreadPool& pool, float* dinout, const float* inp, int64_t n)
 // weighted cross-entropy, fused with its gradient
 
 double crossentropy_forward_backward(ThreadPool& pool, float* logits, float* logp, const int32_t* targets,
-                                     const float* weights, float grad_scale, int N, int V) {
+                                     const float* weights, float grad_scale, int N, int V, double* partial) {
   const int P = pool.size();
-  std::vector<double> partial(P, 0.0);
   pool.run(P, [&](int part, int) {
     int64_t n0, n1;
     split_range(N, P, part, &n0, &n1);
@@ -366,7 +374,7 @@ double crossentropy_forward_backward(ThreadPool& pool, float* logits, float* log
     partial[part] = acc;
   });
   double total = 0;
-  for (double p : partial) total += p;
+  for (int p = 0; p < P; p++) total += partial[p];
   return total;
 }
 

@@ -55,7 +55,8 @@ void gelu_backward(ThreadPool& pool, float* dinout, const float* inp, int64_t n)
 // logp[n] = log softmax(logits[n])[targets[n]]; returns sum_n weights[n] * logp[n].
 // When grad_scale != 0, logits become dlogits = grad_scale * weights[n] * (softmax - onehot(target))
 // in place; grad_scale = 1/normalizer makes them the gradient of -sum(w logp)/normalizer.
+// partials: [pool.size()] scratch for the per-chunk sums.
 double crossentropy_forward_backward(ThreadPool& pool, float* logits, float* logp, const int32_t* targets,
-                                     const float* weights, float grad_scale, int N, int V);
+                                     const float* weights, float grad_scale, int N, int V, double* partials);
 
 }  // namespace continuum

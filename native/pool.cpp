@@ -39,17 +39,18 @@ ThreadPool::~ThreadPool() {
   for (auto& t : threads_) t.join();
 }
 
-void ThreadPool::run(int chunks, const std::function<void(int, int)>& fn) {
+void ThreadPool::run_task(int chunks, Task task, void* ctx) {
   if (chunks <= 0) return;
   if (size_ == 1 || chunks == 1) {
-    for (int c = 0; c < chunks; c++) fn(c, 0);
+    for (int c = 0; c < chunks; c++) task(ctx, c, 0);
     return;
   }
   if (chunks > kMaxChunks) throw std::length_error("ThreadPool::run: too many chunks");
-  // Publish the region under a new generation: the function first, then the state. A worker that
-  // read an older function cannot claim a chunk with it: its compare-and-swap fails.
+  // Publish the region under a new generation: the task first, then the state. A worker that read
+  // an older task cannot claim a chunk with it: its compare-and-swap fails.
   const uint32_t gen = generation_of(state_.load()) + 1;
-  fn_.store(&fn);
+  task_.store(task);
+  ctx_.store(ctx);
   done_.store(0);
   state_.store((uint64_t(gen) << 32) | (uint64_t(chunks) << 16));  // pairs with sleeping_ below
   if (sleeping_.load() > 0) {
@@ -64,26 +65,16 @@ void ThreadPool::run(int chunks, const std::function<void(int, int)>& fn) {
 }
 
 void ThreadPool::work_on(uint32_t gen, int tid) {
-  const std::function<void(int, int)>* fn = fn_.load();
+  const Task task = task_.load();
+  void* const ctx = ctx_.load();
   uint64_t s = state_.load();
   while (generation_of(s) == gen && next_of(s) < chunks_of(s)) {
     if (state_.compare_exchange_weak(s, s + 1)) {
-      (*fn)(next_of(s), tid);
+      task(ctx, next_of(s), tid);
       done_.fetch_add(1);
       s = state_.load();
     }
   }
-}
-
-void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64_t, int)>& fn) {
-  if (n <= 0) return;
-  const int64_t want = int64_t(size_) * 4;
-  const int chunks = int(n < want ? n : want);
-  run(chunks, [&](int c, int tid) {
-    int64_t begin, end;
-    split_range(n, chunks, c, &begin, &end);
-    fn(begin, end, tid);
-  });
 }
 
 void ThreadPool::worker(int tid) {
