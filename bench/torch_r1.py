@@ -102,7 +102,7 @@ def main():
     ap.add_argument('--threads', type=int, default=2, help='also tried: 1; each task reports its best')
     ap.add_argument('--steps', type=int, default=10, help='training steps per timed window')
     ap.add_argument('--gen-reps', type=int, default=3, help='generations per timed window')
-    ap.add_argument('--windows', type=int, default=3)
+    ap.add_argument('--windows', type=int, default=5)
     args = ap.parse_args()
     torch.manual_seed(0)
     model = GPT()

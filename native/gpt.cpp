@@ -173,8 +173,7 @@ void GPT::forward(int B, int T) {
     attention_forward(pool_, atty, att, a.datt, qkv, B, T, C, cfg_.H);
     linear_forward(pool_, res_mid, atty, w.attprojw, w.attprojb, res_in, N, C, C);
     layernorm_forward(pool_, ln2, a.ln2_mean + l * N, a.ln2_rstd + l * N, res_mid, w.ln2w, w.ln2b, N, C);
-    linear_forward(pool_, fch, ln2, w.fcw, w.fcb, nullptr, N, C, F);
-    gelu_forward(pool_, fch_gelu, fch, int64_t(N) * F);
+    linear_forward(pool_, fch, ln2, w.fcw, w.fcb, nullptr, N, C, F, fch_gelu);  // and fch_gelu = gelu(fch)
     linear_forward(pool_, res_out, fch_gelu, w.fcprojw, w.fcprojb, res_mid, N, F, C);
   }
   const float* res_final = a.residual + int64_t(2 * cfg_.L) * NC;
@@ -202,8 +201,8 @@ void GPT::backward(int B, int T) {
     const float* att = a.att + int64_t(l) * B * cfg_.H * T * attention_stride(T);
     const float *fch = a.fch + int64_t(l) * N * F, *fch_gelu = a.fch_gelu + int64_t(l) * N * F;
     // MLP: dres is the gradient at the block output
-    linear_backward(pool_, a.dfch, g.fcprojw, g.fcprojb, a.dres, fch_gelu, w.fcprojw, N, F, C);
-    gelu_backward(pool_, a.dfch, fch, int64_t(N) * F);
+    // dfch: the gradient at the MLP's pre-activation (through the GELU)
+    linear_backward(pool_, a.dfch, g.fcprojw, g.fcprojb, a.dres, fch_gelu, w.fcprojw, N, F, C, fch);
     linear_backward(pool_, a.dln, g.fcw, g.fcb, a.dfch, ln2, w.fcw, N, C, F);
     layernorm_backward(pool_, a.dres, g.ln2w, g.ln2b, a.dln_part, a.dln, res_mid, w.ln2w, a.ln2_mean + l * N,
                        a.ln2_rstd + l * N, N, C);
@@ -350,8 +349,7 @@ void InferenceSession::run_blocks(const int32_t* tokens, const int32_t* row_of, 
     });
     linear_forward(pool, x_.data(), atty_.data(), w.attprojw, w.attprojb, x_.data(), n, C, C);
     layernorm_forward(pool, ln_.data(), mean_.data(), rstd_.data(), x_.data(), w.ln2w, w.ln2b, n, C);
-    linear_forward(pool, fch_.data(), ln_.data(), w.fcw, w.fcb, nullptr, n, C, F);
-    gelu_forward(pool, fchg_.data(), fch_.data(), int64_t(n) * F);
+    linear_forward(pool, fch_.data(), ln_.data(), w.fcw, w.fcb, nullptr, n, C, F, fchg_.data());
     linear_forward(pool, x_.data(), fchg_.data(), w.fcprojw, w.fcprojb, x_.data(), n, F, C);
   }
 }

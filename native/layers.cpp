@@ -194,7 +194,7 @@ static int product_chunks(const ThreadPool& pool, int64_t rows, int64_t min_rows
 }
 
 void linear_forward(ThreadPool& pool, float* out, const float* inp, const float* W, const float* bias,
-                    const float* residual, int N, int IC, int OC) {
+                    const float* residual, int N, int IC, int OC, float* gelu_out) {
   // Many rows (training, prefill): split rows. Few (decoding): split output columns.
   const bool split_rows = N >= 32 * pool.size();
   const int parts = split_rows ? product_chunks(pool, N, 64) : product_chunks(pool, OC, 32);
@@ -207,11 +207,12 @@ void linear_forward(ThreadPool& pool, float* out, const float* inp, const float*
     // out[r0:r1, c0:c1] (+)= inp[r0:r1, :] W[c0:c1, :]^T
     sgemm(false, true, int(r1 - r0), int(c1 - c0), IC, 1.0f, inp + r0 * IC, IC, W + c0 * IC, IC,
           seeded ? 1.0f : 0.0f, out + r0 * OC + c0, OC);
+    for (int64_t n = r0; n < r1 && gelu_out; n++) gelu_forward(gelu_out + n * OC + c0, out + n * OC + c0, c1 - c0);
   });
 }
 
 void linear_backward(ThreadPool& pool, float* dinp, float* dW, float* dbias, const float* dout, const float* inp,
-                     const float* W, int N, int IC, int OC) {
+                     const float* W, int N, int IC, int OC, const float* gelu_inp) {
   // The three products are independent: each thread does its share of all three in one region.
   const int parts = product_chunks(pool, std::min(N, OC), 16);
   pool.run(parts, [&](int part, int) {
@@ -220,6 +221,7 @@ void linear_backward(ThreadPool& pool, float* dinp, float* dW, float* dbias, con
     split_range(OC, parts, part, &o0, &o1);
     // dinp[n0:n1, :] = dout[n0:n1, :] W            [n, OC] x [OC, IC]
     sgemm(false, false, int(n1 - n0), IC, OC, 1.0f, dout + n0 * OC, OC, W, IC, 0.0f, dinp + n0 * IC, IC);
+    if (gelu_inp) gelu_backward(dinp + n0 * IC, gelu_inp + n0 * IC, (n1 - n0) * IC);
     // dW[o0:o1, :] += dout[:, o0:o1]^T inp          [o, N] x [N, IC]
     sgemm(true, false, int(o1 - o0), IC, N, 1.0f, dout + o0, OC, inp, IC, 1.0f, dW + o0 * IC, IC);
     if (dbias) column_sums(dbias, dout, N, o0, o1, OC);  // dbias[o0:o1] += sum_n dout[n, o0:o1]
@@ -328,17 +330,6 @@ void attention_backward(ThreadPool& pool, float* dqkv, float* scratch, const flo
       }
     }
   });
-}
-
-// ---------------------------------------------------------------------------------------------
-// gelu
-
-void gelu_forward(ThreadPool& pool, float* out, const float* inp, int64_t n) {
-  pool.parallel_for(n, [&](int64_t i0, int64_t i1, int) { gelu_forward(out + i0, inp + i0, i1 - i0); });
-}
-
-void gelu_backward(ThreadPool& pool, float* dinout, const float* inp, int64_t n) {
-  pool.parallel_for(n, [&](int64_t i0, int64_t i1, int) { gelu_backward(dinout + i0, inp + i0, i1 - i0); });
 }
 
 // ---------------------------------------------------------------------------------------------

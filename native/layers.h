@@ -30,11 +30,14 @@ void layernorm_backward(ThreadPool& pool, float* dinp, float* dw, float* db, flo
 
 // out[N, OC] = inp[N, IC] W^T (+ bias[OC]) (+ residual[N, OC]); bias, residual may be null, and
 // residual may be out itself (a residual add in place).
+// When gelu_out is not null, also gelu_out[N, OC] = gelu(out), fused while each block is in cache.
 void linear_forward(ThreadPool& pool, float* out, const float* inp, const float* W, const float* bias,
-                    const float* residual, int N, int IC, int OC);
+                    const float* residual, int N, int IC, int OC, float* gelu_out = nullptr);
 // dinp[N, IC] = dout W (overwritten); dW[OC, IC] += dout^T inp; dbias[OC] += sum_n dout[n] (unless null).
+// When gelu_inp is not null, inp = gelu(gelu_inp) and dinp becomes the gradient at gelu_inp instead
+// (dinp *= gelu'(gelu_inp)), fused while each block is in cache.
 void linear_backward(ThreadPool& pool, float* dinp, float* dW, float* dbias, const float* dout, const float* inp,
-                     const float* W, int N, int IC, int OC);
+                     const float* W, int N, int IC, int OC, const float* gelu_inp = nullptr);
 
 // Causal self-attention. qkv: [B, T, 3C] (q, k, v, each [H, hs] per position), out: [B, T, C],
 // att: [B, H, T, Tp] softmax probabilities, Tp = attention_stride(T) (row t is zero past column t);
@@ -45,11 +48,6 @@ void attention_forward(ThreadPool& pool, float* out, float* att, float* scratch,
 // dqkv[B, T, 3C] = d/dqkv (overwritten); scratch as for the forward pass.
 void attention_backward(ThreadPool& pool, float* dqkv, float* scratch, const float* dout, const float* qkv,
                         const float* att, int B, int T, int C, int H);
-
-// out[n] = gelu(inp[n]) (tanh approximation) over n elements.
-void gelu_forward(ThreadPool& pool, float* out, const float* inp, int64_t n);
-// dinout[n] *= gelu'(inp[n])
-void gelu_backward(ThreadPool& pool, float* dinout, const float* inp, int64_t n);
 
 // Weighted next-token log-likelihood over logits [N, V].
 // logp[n] = log softmax(logits[n])[targets[n]]; returns sum_n weights[n] * logp[n].

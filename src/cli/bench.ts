@@ -216,7 +216,7 @@ export function registerBenchCommand(program: Command): void {
     .addOption(new Option('--engine <name>', 'compute engine').choices(['native', 'reference']).default('native'))
     .option('--steps <n>', 'training steps per timed window (default: 10 native, 1 reference)', int('--steps'))
     .option('--gen-reps <n>', 'generations per timed window (default: 3 native, 1 reference)', int('--gen-reps'))
-    .option('--windows <n>', 'timed windows; the best counts (default: 3 native, 1 reference)', int('--windows'))
+    .option('--windows <n>', 'timed windows; the best counts (default: 5 native, 1 reference)', int('--windows'))
     .option('--no-torch', 'skip the PyTorch comparison')
     .option('--python <path>', 'the Python with torch (default: python3, then /usr/bin/python3)')
     .option('--json', 'print one JSON object')
@@ -228,7 +228,7 @@ export function registerBenchCommand(program: Command): void {
         engine,
         steps: positive(f.steps, slow ? 1 : 10),
         genReps: positive(f.genReps, slow ? 1 : 3),
-        windows: positive(f.windows, slow ? 1 : 3),
+        windows: positive(f.windows, slow ? 1 : 5),
         torch: f.torch,
         python: f.python,
       });
