@@ -6,7 +6,6 @@
 
 #include <memory>
 #include <stdexcept>
-#include <thread>
 
 #include <chrono>
 #include <vector>
@@ -249,7 +248,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("measureSgemm", Napi::Function::New(env, MeasureSgemm));
   exports.Set("Model", Model::Define(env));
   exports.Set("Session", Session::Define(env));
-  exports.Set("hardwareThreads", Napi::Number::New(env, std::thread::hardware_concurrency()));
   return exports;
 }
 

@@ -9,6 +9,7 @@
  * Node only (it loads a compiled addon): browsers use the reference engine.
  */
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 
 import { paramLayout, type GPTConfig } from './config.js';
 import type {
@@ -36,7 +37,6 @@ interface NativeSession {
 interface NativeAddon {
   Model: new (config: GPTConfig, params: Float32Array, grads: Float32Array, m: Float32Array, v: Float32Array, threads: number) => NativeModel;
   Session: new (model: NativeModel, batch: number, lengths: Int32Array) => NativeSession;
-  hardwareThreads: number;
   /** GFLOP/s of `threads` threads each multiplying [size, size] matrices for about `seconds`. */
   measureSgemm(threads: number, size: number, seconds: number): number;
 }
@@ -98,7 +98,7 @@ function copyInto(dst: Float32Array, src: Float32Array, what: string): void {
 }
 
 export interface NativeEngineOptions {
-  /** Threads for the engine's pool (BLAS runs single-threaded inside it). Default: CONTINUUM_THREADS or every core. */
+  /** Threads for the engine's pool (BLAS runs single-threaded inside it). Default: CONTINUUM_THREADS or every usable core. */
   threads?: number;
 }
 
@@ -127,7 +127,7 @@ export class NativeEngine implements Engine {
     }
     this.grads = new Float32Array(total);
     this.optimizer = new LentOptimizerState(new Float32Array(total), new Float32Array(total));
-    this.threads = options.threads ?? defaultThreads(this.addon.hardwareThreads);
+    this.threads = options.threads ?? defaultThreads();
     if (!(Number.isInteger(this.threads) && this.threads >= 1)) {
       throw new Error(`NativeEngine: threads must be a positive integer, got ${this.threads}`);
     }
@@ -234,12 +234,13 @@ export class NativeEngine implements Engine {
   }
 }
 
-function defaultThreads(hardware: number): number {
+/** CONTINUUM_THREADS, else the cores this process may run on (CPU affinity, as containers set it). */
+function defaultThreads(): number {
   const fromEnv = process.env.CONTINUUM_THREADS;
   if (fromEnv !== undefined && fromEnv !== '') {
     const n = Number(fromEnv);
     if (!(Number.isInteger(n) && n >= 1)) throw new Error(`CONTINUUM_THREADS must be a positive integer, got "${fromEnv}"`);
     return n;
   }
-  return Math.max(1, hardware);
+  return Math.max(1, availableParallelism());
 }
