@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <new>
 #include <stdexcept>
 #include <string>
 
@@ -114,14 +115,20 @@ void GPT::prepare(int B, int T) {
       P * attention_scratch_floats(T, cfg_.C / cfg_.H),   // datt (attention scratch)
       P * 2 * C,                                          // dln_part
   };
+  auto aligned = [](int64_t floats) { return (floats + 15) / 16 * 16; };  // whole 64-byte lines
   int64_t total = 0;
-  for (int64_t s : sizes) total += s;
-  if (int64_t(arena_.size()) < total) arena_.assign(total, 0.0f);  // grows only: no allocation in steady state
+  for (int64_t s : sizes) total += aligned(s);
+  if (arena_floats_ < total) {  // grows only: no allocation in steady state
+    arena_.reset(static_cast<float*>(std::aligned_alloc(64, size_t(total) * sizeof(float))));
+    if (!arena_) throw std::bad_alloc();
+    std::memset(arena_.get(), 0, size_t(total) * sizeof(float));
+    arena_floats_ = total;
+  }
   float* ptrs[sizeof(sizes) / sizeof(sizes[0])];
-  float* cursor = arena_.data();
+  float* cursor = arena_.get();
   for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
     ptrs[i] = cursor;
-    cursor += sizes[i];
+    cursor += aligned(sizes[i]);
   }
   Activations& a = *acts_;
   float** out[] = {&a.residual, &a.ln1, &a.ln1_mean, &a.ln1_rstd, &a.qkv, &a.atty, &a.att, &a.ln2,
