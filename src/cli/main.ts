@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { registerBenchCommand } from './bench.js';
 import { registerPretrainCommand } from './pretrain.js';
 import { registerSampleCommand } from './sample.js';
+import { registerStudyCommands } from './study.js';
 import { registerTasksCommands } from './tasks.js';
 import { registerTrainCommand } from './train.js';
 
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerSampleCommand(program);
   registerTasksCommands(program);
   registerBenchCommand(program);
+  registerStudyCommands(program);
   return program;
 }
 

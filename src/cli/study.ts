@@ -1,0 +1,155 @@
+/**
+ * `continuum study run NAME|FILE [--quick] [--out DIR] [--jobs N]`, `study resume RUN_DIR`,
+ * `study report RUN_DIR` and `runs list`: studies from the command line (see src/study/).
+ */
+import { Command } from 'commander';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openRunStore, STORE_FILE } from '../store/run-store.js';
+import { defaultJobs, type PoolOptions, type PoolStatus } from '../study/pool.js';
+import { listRunDirs, openRunDir, runIdOf } from '../study/run-dir.js';
+import { resumeRun, runStudy, startStudy, writeRunReport, type StudyOutcome } from '../study/runner.js';
+import { parseStudyText, type Study } from '../study/schema.js';
+import { defaultRunDir, int } from './args.js';
+import { createProgress } from './progress.js';
+
+/** The built-in study files, shipped at the package root. */
+export const STUDIES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'studies');
+
+export function builtInStudies(): string[] {
+  return existsSync(STUDIES_DIR) ? readdirSync(STUDIES_DIR).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort() : [];
+}
+
+function loadStudy(nameOrFile: string): Study {
+  const builtIn = join(STUDIES_DIR, `${nameOrFile}.yaml`);
+  const path = existsSync(nameOrFile) && !existsSync(builtIn) ? nameOrFile : existsSync(builtIn) ? builtIn : null;
+  if (!path) throw new Error(`study: "${nameOrFile}" is neither a file nor a built-in study (${builtInStudies().join(', ')})`);
+  return parseStudyText(readFileSync(path, 'utf8'), path === builtIn ? `studies/${nameOrFile}.yaml` : path);
+}
+
+function formatSeconds(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  return s >= 90 ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.round(s)}s`;
+}
+
+function poolOptions(jobs: number | undefined, threads: number | undefined): PoolOptions {
+  const progress = createProgress();
+  return {
+    jobs: jobs ?? defaultJobs(),
+    threads,
+    onStatus(s: PoolStatus) {
+      const finished = s.done + s.failed;
+      // The progress line adds its own ETA from the fraction done (trial fractions included).
+      progress.update(s.total ? s.work / s.total : 1, `trials ${finished}/${s.total}`, {
+        done: String(s.done),
+        running: String(s.running),
+        failed: String(s.failed),
+      });
+      if (s.running === 0 && s.queued === 0) progress.stop();
+    },
+    onTrialEnd(trial) {
+      const took = trial.startedAt && trial.finishedAt ? ` in ${formatSeconds((Date.parse(trial.finishedAt) - Date.parse(trial.startedAt)) / 1000)}` : '';
+      if (trial.status === 'done') progress.log(`  done    ${trial.id}${took}`);
+      else if (trial.status === 'failed') progress.log(`  FAILED  ${trial.id}: ${trial.reason}`);
+      else progress.log(`  stopped ${trial.id} (resume with \`continuum study resume\`)`);
+    },
+  };
+}
+
+/** Relative to the working directory when inside it, absolute otherwise. */
+function shortPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel.startsWith('..') ? resolve(path) : rel;
+}
+
+function printOutcome(o: StudyOutcome): void {
+  const { report, status } = o;
+  const out = process.stdout;
+  out.write(`\n${report.title}\n`);
+  out.write(`verdict: ${report.verdict.toUpperCase().replace('_', ' ')}\n`);
+  out.write(`${report.finding}\n`);
+  for (const note of report.notes ?? []) out.write(`note: ${note}\n`);
+  out.write(`\n${status.done} trials done, ${status.failed} failed in ${formatSeconds(status.elapsedSeconds)}\n`);
+  out.write(`report: ${shortPath(o.files.html)}\nsummary: ${shortPath(o.files.summary)}\n`);
+  if (status.interrupted) {
+    out.write(`interrupted: continue with \`continuum study resume ${o.dir}\`\n`);
+    process.exitCode = 130;
+  }
+}
+
+export function registerStudyCommands(program: Command): void {
+  const study = program.command('study').description('run the built-in studies or your own study files, and report on them');
+
+  study
+    .command('run')
+    .description(`run a study: a built-in name (${builtInStudies().join(', ')}) or a study file`)
+    .argument('<study>', 'built-in study name or path to a study YAML file')
+    .option('--quick', 'the quick mode: fewer arms, seeds and steps (minutes on a laptop)')
+    .option('--out <dir>', 'run directory (default runs/<study>-<time>)')
+    .option('--jobs <n>', 'trials run at once (default: the number of cores)', int('--jobs'))
+    .option('--threads <n>', 'native-engine threads per trial (default: cores / jobs)', int('--threads'))
+    .action(async (name: string, flags: { quick?: boolean; out?: string; jobs?: number; threads?: number }) => {
+      const spec = loadStudy(name);
+      const dir = flags.out ?? defaultRunDir(spec.name);
+      const opened = startStudy(spec, flags.quick ? 'quick' : 'full', dir);
+      const trials = opened.store.listTrials(opened.run.id).length;
+      process.stderr.write(`${spec.title ?? spec.name} (${flags.quick ? 'quick' : 'full'} mode): ${trials} trials -> ${dir}\n`);
+      printOutcome(await runStudy(opened, poolOptions(flags.jobs, flags.threads)));
+    });
+
+  study
+    .command('resume')
+    .description('continue a killed study run: finished trials are kept, unfinished ones resume from their checkpoints')
+    .argument('<runDir>', 'the run directory')
+    .option('--jobs <n>', 'trials run at once (default: the number of cores)', int('--jobs'))
+    .option('--threads <n>', 'native-engine threads per trial (default: cores / jobs)', int('--threads'))
+    .option('--retry-failed', 'run failed trials again too')
+    .action(async (dir: string, flags: { jobs?: number; threads?: number; retryFailed?: boolean }) => {
+      printOutcome(await resumeRun(dir, poolOptions(flags.jobs, flags.threads), { retryFailed: flags.retryFailed }));
+    });
+
+  study
+    .command('report')
+    .description('rebuild report.html, plots/ and summary.json of a run from its store')
+    .argument('<runDir>', 'the run directory')
+    .action(async (dir: string) => {
+      const opened = openRunDir(dir);
+      const { report, files } = await writeRunReport(opened);
+      opened.store.close();
+      process.stdout.write(`verdict: ${report.verdict.toUpperCase().replace('_', ' ')}\n${report.finding}\nreport: ${files.html}\n`);
+    });
+
+  program
+    .command('runs')
+    .description('study runs on this machine')
+    .command('list')
+    .description('list study runs: status, trials, verdict')
+    .option('--runs <dir>', 'where runs live', 'runs')
+    .option('--json', 'one JSON object per run')
+    .action((flags: { runs: string; json?: boolean }) => {
+      const rows = listRunDirs(flags.runs).map((dir) => {
+        const store = openRunStore(join(dir, STORE_FILE), { readonly: true });
+        try {
+          const s = store.runSummary(runIdOf(dir));
+          return { dir, study: s.run.study, status: s.run.status, verdict: s.run.verdict, created: s.run.createdAt, trials: s.trials };
+        } finally {
+          store.close();
+        }
+      });
+      if (flags.json) {
+        for (const r of rows) process.stdout.write(JSON.stringify(r) + '\n');
+        return;
+      }
+      if (rows.length === 0) {
+        process.stdout.write(`no study runs in ${flags.runs}/ (start one with \`continuum study run breadth --quick\`)\n`);
+        return;
+      }
+      for (const r of rows) {
+        const t = r.trials;
+        process.stdout.write(
+          `${r.dir}  ${r.study}  ${r.status}  ${r.verdict ?? '-'}  trials ${t.done}/${t.total} done${t.failed ? `, ${t.failed} failed` : ''}${t.queued + t.running ? `, ${t.queued + t.running} left` : ''}\n`,
+        );
+      }
+    });
+}

@@ -1,0 +1,44 @@
+/**
+ * A part's evaluations on a trial's final model (see schema.ts EvaluationSchema for what each measures).
+ * They score the tasks of the recipe's last task stage: what the trial ended up trained on.
+ */
+import { evaluateContextLoss, evaluateIclCurve } from '../eval/icl-curve.js';
+import { evaluatePassAtK } from '../eval/pass-at-k.js';
+import type { EvalRecord } from '../eval/records.js';
+import { drawInstances, evaluateSplits } from '../eval/task-scores.js';
+import type { Engine } from '../model/engine.js';
+import { TaskMix } from '../tasks/mix.js';
+import type { Recipe, TasksSpec } from '../train/recipe.js';
+import { MixSource } from '../train/task-source.js';
+import type { Evaluation } from './schema.js';
+
+export function lastTasks(recipe: Recipe): TasksSpec | null {
+  for (let i = recipe.stages.length - 1; i >= 0; i--) if (recipe.stages[i].tasks) return recipe.stages[i].tasks!;
+  return null;
+}
+
+export function runEvaluations(engine: Engine, recipe: Recipe, evaluations: readonly Evaluation[], step: number): EvalRecord[] {
+  const tasks = lastTasks(recipe);
+  const needTasks = (kind: string): TasksSpec => {
+    if (!tasks) throw new Error(`evaluation ${kind} needs a task stage in the recipe`);
+    return tasks;
+  };
+  return evaluations.flatMap((e): EvalRecord[] => {
+    switch (e.kind) {
+      case 'splits':
+        return evaluateSplits(engine, needTasks(e.kind), e.n, step);
+      case 'passAtK': {
+        const t = needTasks(e.kind);
+        const families = e.split === 'test' ? t.families : t.heldOut;
+        if (families.length === 0) throw new Error('evaluation passAtK with split heldout needs tasks.heldOut');
+        const source = new MixSource(new TaskMix({ families, testFraction: t.testFraction, salt: t.salt }));
+        const problems = drawInstances(source, 'test', e.problems, `continuum-pass-at-k|${e.split}`);
+        return evaluatePassAtK(engine, source, problems, { samples: e.samples, ks: e.ks, temperature: e.temperature, label: `pass@k:${e.split}`, step });
+      }
+      case 'iclCurve':
+        return evaluateIclCurve(engine, e.family, e.ks, e.n, step);
+      case 'contextLoss':
+        return evaluateContextLoss(engine, e.family, e.n, step);
+    }
+  });
+}

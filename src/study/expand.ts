@@ -1,0 +1,168 @@
+/**
+ * From a study to its trials. `resolveMode` applies the quick overrides (or drops them for the full mode);
+ * `expandTrials` crosses each part's sweep axes (grid, or a random sample of the grid) with the seeds, writes
+ * each point's values into a copy of the recipe at the axes' paths, and validates every resulting recipe.
+ * Problems are collected, one line each, and thrown together.
+ */
+import { parseRecipe, type Recipe } from '../train/recipe.js';
+import { Rng } from '../util/rng.js';
+import { ValidationError } from '../util/validation.js';
+import { parsePath, setPath } from './paths.js';
+import { normalizeInfinity, type Part, type Study } from './schema.js';
+
+export type Mode = 'quick' | 'full';
+
+export interface Axis {
+  path: string;
+  name: string;
+  values: unknown[];
+  /** What each value is called in trial ids, the store and reports. */
+  labels: string[];
+}
+
+export interface TrialPlan {
+  /** Unique within the run: part/axis=value/.../seed=N (no part prefix for a one-part study). */
+  id: string;
+  part: string;
+  /** Axis name -> value (its label when the axis gives labels), as in the trial id. */
+  axes: Record<string, unknown>;
+  seed: number;
+  recipe: Recipe;
+}
+
+/** The study as it runs in `mode`: quick overrides merged in, no quick section left, mode recorded. */
+export function resolveMode(study: Study, mode: Mode): Study {
+  const { quick, ...rest } = study;
+  const parts = study.parts.map((part) => {
+    const { quick: partQuick, ...p } = part;
+    if (mode === 'full') return p;
+    return applyOverrides(applyOverrides(p, quick), partQuick);
+  });
+  return { ...rest, seeds: mode === 'quick' && quick?.seeds ? quick.seeds : study.seeds, parts, mode };
+}
+
+function applyOverrides(part: Part, over: { set: Record<string, unknown>; axes: Part['sweep']['axes'] } | undefined): Part {
+  if (!over) return part;
+  let recipe = part.recipe;
+  for (const [path, value] of Object.entries(over.set)) recipe = setPath(recipe, path, normalizeInfinity(value));
+  const axes = { ...part.sweep.axes };
+  for (const [path, axis] of Object.entries(over.axes)) {
+    const old = axes[path];
+    // Keep the axis's name when the override gives only values.
+    axes[path] = Array.isArray(axis) && old && !Array.isArray(old) ? { ...old, values: axis } : axis;
+  }
+  return { ...part, recipe, sweep: { ...part.sweep, axes } };
+}
+
+export function axesOf(part: Part): Axis[] {
+  return Object.entries(part.sweep.axes).map(([path, a]) => {
+    const keys = parsePath(path);
+    const last = keys.filter((k) => typeof k === 'string').pop() as string;
+    if (Array.isArray(a)) return { path, name: last, values: a, labels: a.map(valueLabel) };
+    return { path, name: a.name ?? last, values: a.values, labels: a.labels ?? a.values.map(valueLabel) };
+  });
+}
+
+/** Every combination of the axes' values (in order: the last axis varies fastest). */
+function grid(axes: Axis[]): unknown[][] {
+  return axes.reduce<unknown[][]>((points, axis) => points.flatMap((p) => axis.values.map((v) => [...p, v])), [[]]);
+}
+
+function sweepPoints(part: Part, axes: Axis[]): unknown[][] {
+  const all = grid(axes);
+  if (part.sweep.mode === 'grid') return all;
+  // A random sweep: `samples` distinct grid points, in grid order so ids and tables read naturally.
+  const rng = new Rng(`sweep|${part.name}|${part.sweep.seed}`);
+  const order = rng.shuffle(all.map((_, i) => i));
+  return order
+    .slice(0, Math.min(part.sweep.samples!, all.length))
+    .sort((a, b) => a - b)
+    .map((i) => all[i]);
+}
+
+export function valueLabel(value: unknown): string {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  // Lists of families read as their names: [math/add, code/trace] -> math/add+code/trace.
+  if (Array.isArray(value)) return value.map((v) => (v && typeof v === 'object' && 'family' in v ? String((v as { family: unknown }).family) : valueLabel(v))).join('+');
+  return JSON.stringify(value);
+}
+
+export function expandTrials(study: Study): TrialPlan[] {
+  const problems: string[] = [];
+  const trials: TrialPlan[] = [];
+  study.parts.forEach((part, p) => {
+    const where = study.parts.length > 1 || part.name !== 'main' ? `parts[${p}] (${part.name})` : 'study';
+    let axes: Axis[];
+    try {
+      axes = axesOf(part);
+    } catch (err) {
+      problems.push(`${where}.sweep.axes: ${(err as Error).message}`);
+      return;
+    }
+    const names = axes.map((a) => a.name);
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup) problems.push(`${where}.sweep.axes: two axes are named ${dup}; give one a name: { name: ..., values: [...] }`);
+    if (names.includes('part')) problems.push(`${where}.sweep.axes: "part" is reserved for the part's name; name the axis otherwise`);
+    for (const point of sweepPoints(part, axes)) {
+      const labels = point.map((v, i) => axes[i].labels[axes[i].values.indexOf(v)]);
+      // Scalars are stored as they are; lists and objects (e.g. a list of families) by their label.
+      const shown = point.map((v, i) => (v !== null && typeof v === 'object' ? labels[i] : v));
+      for (const seed of study.seeds) {
+        const label = [...axes.map((a, i) => `${a.name}=${labels[i]}`), `seed=${seed}`].join('/');
+        const id = study.parts.length > 1 ? `${part.name}/${label}` : label;
+        let recipe: unknown = { name: `${study.name}`, ...part.recipe };
+        try {
+          axes.forEach((a, i) => (recipe = setPath(recipe, a.path, point[i])));
+          for (const path of study.seedPaths) recipe = setPath(recipe, path, seed);
+        } catch (err) {
+          problems.push(`${where}: ${(err as Error).message}`);
+          continue;
+        }
+        try {
+          const parsed = parseRecipe(recipe, `${where} trial ${id}`);
+          trials.push({ id, part: part.name, axes: Object.fromEntries(axes.map((a, i) => [a.name, shown[i]])), seed, recipe: parsed });
+        } catch (err) {
+          if (err instanceof ValidationError) problems.push(...err.problems.map((line) => `${where}.recipe.${line} (trial ${id})`));
+          else problems.push(`${where} trial ${id}: ${(err as Error).message}`);
+        }
+      }
+    }
+  });
+  problems.push(...claimProblems(study));
+  if (problems.length > 0) {
+    // The same mistake in the base recipe shows up once per trial: report each distinct problem once.
+    const distinct = dedupe(problems);
+    throw new ValidationError(`${study.name}: the study does not expand into valid trials:\n  - ${distinct.join('\n  - ')}`, distinct);
+  }
+  return trials;
+}
+
+function dedupe(lines: string[]): string[] {
+  const seen = new Map<string, string>();
+  for (const line of lines) {
+    const key = line.replace(/ \(trial [^)]*\)$/, '');
+    if (!seen.has(key)) seen.set(key, line);
+  }
+  return [...seen.values()];
+}
+
+/** Each claim and curve must name an axis of its part, and a claim's arms a and b must be values of that axis. */
+function claimProblems(study: Study): string[] {
+  const problems: string[] = [];
+  const axesByPart = new Map(study.parts.map((p) => [p.name, axesOf(p)]));
+  const check = (list: 'claims' | 'curves', i: number, part: string, axisName: string, arms: unknown[]) => {
+    const axes = axesByPart.get(part) ?? [];
+    const axis = axes.find((a) => a.name === axisName);
+    if (!axis) {
+      problems.push(`${list}[${i}].axis: got "${axisName}"; part ${part} has the axes ${axes.map((a) => a.name).join(', ') || '(none)'}`);
+      return;
+    }
+    arms.forEach((v, j) => {
+      const label = valueLabel(v);
+      if (!axis.labels.includes(label)) problems.push(`${list}[${i}].${j === 0 ? 'a' : 'b'}: got ${label}; the axis ${axisName} has ${axis.labels.join(', ')}`);
+    });
+  };
+  study.claims.forEach((c, i) => check('claims', i, c.part, c.axis, [c.a, c.b]));
+  study.curves.forEach((c, i) => check('curves', i, c.part, c.axis, []));
+  return problems;
+}

@@ -1,0 +1,279 @@
+/**
+ * A run's report, from its store: for each claim, the arms' measures with confidence intervals over seeds,
+ * the comparison of arm b with arm a and its verdict; learning curves; and the plots the evaluations make
+ * possible (ICL curve, loss by context position, pass@k). The study's verdict combines its claims' verdicts:
+ * held when every claim held, not held when any claim was not held, inconclusive otherwise.
+ */
+import { parseCurveMetric } from '../eval/records.js';
+import { mean, meanCI, type Verdict } from '../eval/stats.js';
+import { formatNumber } from '../report/html.js';
+import { armResult, compareArms, type ArmResult, type Comparison, type Report, type ReportPlot, type ReportTable } from '../report/model.js';
+import { barChartSpec, lineChartSpec, type LinePoint } from '../report/specs.js';
+import type { Run } from '../store/run-store.js';
+import { valueLabel } from './expand.js';
+import { armsOf, measureOf, stageOffset, type TrialResult } from './results.js';
+import type { Claim, Study } from './schema.js';
+
+const fmt = (x: number) => formatNumber(x, 3);
+const interval = (ci: { lo: number; hi: number }) => (Number.isFinite(ci.lo) ? `[${fmt(ci.lo)}, ${fmt(ci.hi)}]` : '[no interval: < 2 seeds]');
+
+interface ClaimOutcome {
+  claim: Claim;
+  arms: ArmResult[];
+  comparison: Comparison | null;
+  verdict: Verdict;
+  sentence: string;
+  table: ReportTable;
+  plot: ReportPlot | null;
+}
+
+function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number): ClaimOutcome {
+  const arms = armsOf(results, claim.part, claim.axis);
+  const rows: ReportTable['rows'] = [];
+  const armResults: ArmResult[] = [];
+  let unreached = 0;
+  for (const arm of arms) {
+    const measured = arm.trials.map((t) => ({ seed: t.trial.seed, m: measureOf(t, claim.measure) })).filter((x) => x.m !== null);
+    if (measured.length === 0) {
+      rows.push([arm.label, 0, null, null, null, '']);
+      continue;
+    }
+    const notReached = measured.filter((x) => !x.m!.reached).length;
+    unreached += notReached;
+    const r = armResult(arm.label, claim.label, measured.map((x) => x.m!.value), { seeds: measured.map((x) => x.seed) });
+    armResults.push(r);
+    rows.push([arm.label, r.ci.n, r.ci.mean, Number.isFinite(r.ci.lo) ? r.ci.lo : null, Number.isFinite(r.ci.hi) ? r.ci.hi : null, notReached ? `${notReached} not reached (budget counted)` : '']);
+  }
+  const label = (v: unknown) => valueLabel(v);
+  const a = armResults.find((r) => r.arm === label(claim.a));
+  const b = armResults.find((r) => r.arm === label(claim.b));
+  let comparison: Comparison | null = null;
+  let verdict: Verdict = 'inconclusive';
+  let sentence: string;
+  if (a && b) {
+    const paired = a.seeds!.length === b.seeds!.length && a.seeds!.every((s, i) => s === b.seeds![i]);
+    comparison = compareArms(a, b, { direction: claim.direction, minEffect: claim.minEffect, paired });
+    verdict = comparison.verdict;
+    sentence =
+      `${claim.text}: ${claim.label} at ${claim.axis} = ${b.arm} is ${fmt(b.ci.mean)} ${interval(b.ci)} against ${fmt(a.ci.mean)} ${interval(a.ci)} ` +
+      `at ${claim.axis} = ${a.arm}; the difference is ${fmt(comparison.difference.mean)} ${interval(comparison.difference)}` +
+      ` (${paired ? 'paired by seed' : 'Welch'}, ${Math.round(comparison.difference.level * 100)}% CI, n = ${comparison.difference.n}` +
+      `${claim.minEffect > 0 ? `, smallest effect that counts ${fmt(claim.minEffect)}` : ''}) -> ${verdict.replace('_', ' ')}.`;
+    const mid = midpointArm(armResults, a, b);
+    if (mid) sentence += ` ${claim.label} first passes halfway between the two at ${claim.axis} = ${mid}.`;
+  } else {
+    sentence = `${claim.text}: no verdict, the arms ${claim.axis} = ${label(claim.a)} and ${label(claim.b)} lack finished trials -> inconclusive.`;
+  }
+  if (unreached) sentence += ` (${unreached} trial(s) never reached the threshold; their budget is counted, a lower bound.)`;
+  const table: ReportTable = { title: `Claim ${index + 1}: ${claim.label} by ${claim.axis}`, columns: [claim.axis, 'seeds', 'mean', 'CI low', 'CI high', 'note'], rows };
+  const plot: ReportPlot | null = armResults.length
+    ? {
+        name: `claim${index + 1}-${slug(claim.label)}`,
+        title: `${claim.label} by ${claim.axis}`,
+        caption: `Mean over seeds with 95% confidence intervals; the verdict compares ${claim.axis} = ${label(claim.b)} with ${label(claim.a)}.`,
+        spec: barChartSpec({
+          title: `${claim.label} by ${claim.axis}`,
+          subtitle: `${claim.part === 'main' ? '' : `part ${claim.part}: `}${armResults[0].values.length} seeds per arm, 95% CI`,
+          xTitle: claim.axis,
+          yTitle: claim.label,
+          armTitle: 'measure',
+          bars: armResults.map((r) => ({ group: r.arm, arm: claim.label, mean: r.ci.mean, lo: r.ci.lo, hi: r.ci.hi, n: r.ci.n })),
+        }),
+      }
+    : null;
+  return { claim, arms: armResults, comparison, verdict, sentence, table, plot };
+}
+
+/** For a numeric axis with arms between a and b: the first arm (in sweep order) whose mean passes the midpoint. */
+function midpointArm(arms: ArmResult[], a: ArmResult, b: ArmResult): string | null {
+  if (arms.length < 3) return null;
+  const mid = (a.ci.mean + b.ci.mean) / 2;
+  const rising = b.ci.mean > a.ci.mean;
+  const hit = arms.find((r) => (rising ? r.ci.mean >= mid : r.ci.mean <= mid));
+  return hit && hit !== a ? hit.arm : null;
+}
+
+const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40);
+
+/** Mean and CI over seeds at each x where every seed of the arm has a point. */
+function seriesPoints(series: string, curves: { x: number; y: number }[][]): LinePoint[] {
+  if (curves.length === 0) return [];
+  const xs = curves[0].map((p) => p.x).filter((x) => curves.every((c) => c.some((p) => p.x === x)));
+  return xs.map((x) => {
+    const ys = curves.map((c) => c.find((p) => p.x === x)!.y);
+    const ci = meanCI(ys);
+    return { series, x, mean: ci.mean, lo: ci.lo, hi: ci.hi, n: ys.length };
+  });
+}
+
+function curvePlots(study: Study, results: readonly TrialResult[]): ReportPlot[] {
+  return study.curves.flatMap((c, i) => {
+    const points = armsOf(results, c.part, c.axis).flatMap((arm) =>
+      seriesPoints(
+        `${c.axis}=${arm.label}`,
+        arm.trials.map((t) => {
+          const { offset, examplesPerStep } = stageOffset(t.recipe, c.stage);
+          return t.series(c.tag).filter((p) => p.step > offset).map((p) => ({ x: (p.step - offset) * examplesPerStep, y: p.value }));
+        }),
+      ),
+    );
+    if (points.length === 0) return [];
+    return [
+      {
+        name: `curve${i + 1}-${slug(c.label)}`,
+        title: `${c.label} during training`,
+        caption: `${c.tag} against training examples of stage ${c.stage + 1}; mean over seeds with a 95% band.`,
+        spec: lineChartSpec({
+          title: `${c.label} during training`,
+          subtitle: c.part === 'main' ? undefined : `part ${c.part}`,
+          xTitle: 'training examples',
+          yTitle: c.label,
+          seriesTitle: c.axis,
+          yDomain: c.tag.includes('_acc') || c.tag.includes('_score') ? [0, 1] : undefined,
+          yRule: c.threshold !== undefined ? { value: c.threshold, label: `threshold ${c.threshold}` } : undefined,
+          points,
+        }),
+      },
+    ];
+  });
+}
+
+/** Lines of an evaluation suite that stores curves (icl-curve: score by k; context-loss: loss by demo), per arm of the part's first axis. */
+function suitePlots(study: Study, results: readonly TrialResult[]): ReportPlot[] {
+  const suites = [
+    { split: 'icl-curve', title: 'Score on new rules by number of demonstrations', x: 'demonstrations k', y: 'score on new rules', domain: [0, 1] as [number, number] },
+    { split: 'context-loss', title: 'Loss by position in the context', x: 'demonstration index', y: 'loss of its output (nats)', domain: undefined },
+  ];
+  const plots: ReportPlot[] = [];
+  for (const part of study.parts) {
+    const axis = Object.keys(results.find((t) => t.part === part.name)?.axes ?? {})[0];
+    for (const suite of suites) {
+      const byArm = new Map<string, Map<number, number[]>>();
+      for (const t of results) {
+        if (t.part !== part.name) continue;
+        const series = axis ? `${axis}=${valueLabel(t.axes[axis])}` : 'all';
+        for (const e of t.evals) {
+          const c = e.split === suite.split ? parseCurveMetric(e.metric) : null;
+          if (!c) continue;
+          const arm = byArm.get(series) ?? new Map<number, number[]>();
+          arm.set(c.x, [...(arm.get(c.x) ?? []), e.value]);
+          byArm.set(series, arm);
+        }
+      }
+      const points: LinePoint[] = [...byArm.entries()].flatMap(([series, xs]) =>
+        [...xs.entries()].sort((p, q) => p[0] - q[0]).map(([x, ys]) => ({ series, x, ...ciPoint(ys) })),
+      );
+      if (points.length === 0) continue;
+      plots.push({
+        name: `${suite.split}${study.parts.length > 1 ? `-${part.name}` : ''}`,
+        title: suite.title,
+        caption: `Final models, fresh rules never in any training pool; mean over seeds with a 95% band.`,
+        spec: lineChartSpec({ title: suite.title, subtitle: study.parts.length > 1 ? `part ${part.name}` : undefined, xTitle: suite.x, yTitle: suite.y, seriesTitle: axis, yDomain: suite.domain, points }),
+      });
+    }
+  }
+  return plots;
+}
+
+function ciPoint(ys: number[]) {
+  const ci = meanCI(ys);
+  return { mean: ci.mean, lo: ci.lo, hi: ci.hi, n: ys.length };
+}
+
+/** pass@k against k, per arm of each part's first axis, with greedy pass@1 in the table. */
+function passAtKPlots(study: Study, results: readonly TrialResult[]): { plots: ReportPlot[]; tables: ReportTable[] } {
+  const plots: ReportPlot[] = [];
+  const tables: ReportTable[] = [];
+  for (const part of study.parts) {
+    const rows = results.filter((t) => t.part === part.name).flatMap((t) => t.evals.filter((e) => e.split.startsWith('pass@k:')).map((e) => ({ t, e })));
+    if (rows.length === 0) continue;
+    const axis = Object.keys(rows[0].t.axes)[0];
+    const groups = new Map<string, number[]>();
+    for (const { t, e } of rows) {
+      const key = JSON.stringify([axis ? valueLabel(t.axes[axis]) : 'all', e.split, e.metric]);
+      groups.set(key, [...(groups.get(key) ?? []), e.value]);
+    }
+    const entries = [...groups.entries()].map(([key, ys]) => {
+      const [arm, split, metric] = JSON.parse(key) as string[];
+      return { arm, split, metric, ...ciPoint(ys) };
+    });
+    tables.push({
+      title: `pass@k${study.parts.length > 1 ? ` (part ${part.name})` : ''}`,
+      columns: [axis ?? 'arm', 'problems', 'metric', 'seeds', 'mean', 'CI low', 'CI high'],
+      rows: entries.map((r) => [r.arm, r.split.slice('pass@k:'.length), r.metric, r.n, r.mean, Number.isFinite(r.lo) ? r.lo : null, Number.isFinite(r.hi) ? r.hi : null]),
+    });
+    const points = entries
+      .filter((r) => /^pass@\d+$/.test(r.metric))
+      .map((r) => ({ series: `${axis}=${r.arm} (${r.split.slice('pass@k:'.length)})`, x: Number(r.metric.slice(5)), mean: r.mean, lo: r.lo, hi: r.hi, n: r.n }));
+    if (points.length) {
+      plots.push({
+        name: `pass-at-k${study.parts.length > 1 ? `-${part.name}` : ''}`,
+        title: 'pass@k',
+        caption: 'Unbiased pass@k estimator over sampled answers; mean over seeds with a 95% band.',
+        spec: lineChartSpec({ title: 'pass@k', xTitle: 'k (samples)', yTitle: 'pass@k', xScale: 'log', seriesTitle: axis, yDomain: [0, 1], points }),
+      });
+    }
+  }
+  return { plots, tables };
+}
+
+function combine(verdicts: Verdict[]): Verdict {
+  if (verdicts.length === 0) return 'inconclusive';
+  if (verdicts.includes('not_held')) return 'not_held';
+  return verdicts.every((v) => v === 'held') ? 'held' : 'inconclusive';
+}
+
+function settingsOf(study: Study, results: readonly TrialResult[]): Record<string, unknown> {
+  return {
+    mode: study.mode ?? 'full',
+    seeds: study.seeds,
+    parts: study.parts.map((part) => {
+      const sample = results.find((t) => t.part === part.name)?.recipe;
+      return {
+        part: part.name,
+        description: part.description ?? null,
+        axes: Object.fromEntries(Object.entries(part.sweep.axes).map(([path, a]) => [path, Array.isArray(a) ? a : a.values])),
+        model: sample?.model ?? null,
+        stages: sample?.stages.map((s) => ({
+          objective: s.objective,
+          budget: s.budget,
+          batchSize: s.batchSize,
+          lr: s.schedule.lr,
+          rlFraction: s.rlFraction ?? null,
+          families: s.tasks?.families.map((f) => (typeof f === 'string' ? f : f.family)) ?? null,
+          heldOut: s.tasks?.heldOut.map((f) => (typeof f === 'string' ? f : f.family)) ?? null,
+        })),
+      };
+    }),
+  };
+}
+
+export function buildReport(study: Study, run: Run, results: readonly TrialResult[]): Report {
+  const outcomes = study.claims.map((c, i) => judgeClaim(c, results, i));
+  const verdict = combine(outcomes.map((o) => o.verdict));
+  const failed = results.filter((t) => t.trial.status === 'failed');
+  const unfinished = results.filter((t) => t.trial.status === 'queued' || t.trial.status === 'running');
+  const notes = [
+    ...failed.map((t) => `Trial ${t.trial.id} failed and is left out: ${t.trial.reason ?? 'no reason recorded'}`),
+    ...(unfinished.length ? [`${unfinished.length} trial(s) did not finish (run interrupted?); resume with \`continuum study resume\`.`] : []),
+    ...(study.claims.length === 0 ? ['This study states no claim, so its verdict is inconclusive by construction.'] : []),
+    ...(study.claims.length > 1 ? ['The study is held when every claim held, not held when any claim was not held, and inconclusive otherwise.'] : []),
+  ];
+  const pass = passAtKPlots(study, results);
+  const done = results.filter((t) => t.trial.status === 'done').length;
+  const timing = results.filter((t) => t.trial.startedAt && t.trial.finishedAt && t.trial.status === 'done').map((t) => (Date.parse(t.trial.finishedAt!) - Date.parse(t.trial.startedAt!)) / 1000);
+  return {
+    study: study.name,
+    title: study.title ?? study.name,
+    claim: study.claim ?? outcomes.map((o) => o.claim.text).join(' ') ?? '',
+    finding: outcomes.length ? outcomes.map((o) => o.sentence).join(' ') : `${done} of ${results.length} trials finished; no claim to judge.`,
+    verdict,
+    run: { id: run.id, startedAt: run.startedAt, finishedAt: run.finishedAt, trials: { done, failed: failed.length, total: results.length } },
+    arms: outcomes.flatMap((o) => o.arms),
+    comparisons: outcomes.flatMap((o) => (o.comparison ? [o.comparison] : [])),
+    tables: [...outcomes.map((o) => o.table), ...pass.tables],
+    plots: [...outcomes.flatMap((o) => (o.plot ? [o.plot] : [])), ...curvePlots(study, results), ...suitePlots(study, results), ...pass.plots],
+    settings: { ...settingsOf(study, results), trialSeconds: timing.length ? { mean: mean(timing), total: timing.reduce((a, b) => a + b, 0) } : null },
+    notes,
+  };
+}

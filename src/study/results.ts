@@ -1,0 +1,95 @@
+/**
+ * A finished (or partly finished) run read back from its store, in the shape reports need: each trial with
+ * its part, axes, seed, recipe, final evaluations and logged series, and measures read off them.
+ */
+import { lastPerStep, learningCurve, thresholdOf, type SeriesPoint } from '../eval/learning-curve.js';
+import type { EvalRow, RunStore, Trial } from '../store/run-store.js';
+import type { Recipe } from '../train/recipe.js';
+import { valueLabel } from './expand.js';
+import { trialRecipe } from './run-dir.js';
+import type { Measure } from './schema.js';
+
+export interface TrialResult {
+  trial: Trial;
+  part: string;
+  /** Axis name -> value (without `part`). */
+  axes: Record<string, unknown>;
+  recipe: Recipe;
+  evals: EvalRow[];
+  series(tag: string): SeriesPoint[];
+}
+
+export function loadResults(store: RunStore, runId: string): TrialResult[] {
+  return store.listTrials(runId).map((trial) => {
+    const { part, ...axes } = trial.axes as Record<string, unknown>;
+    const cache = new Map<string, SeriesPoint[]>();
+    return {
+      trial,
+      part: String(part),
+      axes,
+      recipe: trialRecipe(trial),
+      evals: trial.status === 'done' ? store.listEvals({ trialKey: trial.key }) : [],
+      series(tag) {
+        if (!cache.has(tag)) cache.set(tag, lastPerStep(store.metricSeries(trial.key, tag)));
+        return cache.get(tag)!;
+      },
+    };
+  });
+}
+
+/** Global steps taken by stages before `stage`, and the examples one step of `stage` trains on. */
+export function stageOffset(recipe: Recipe, stage: number): { offset: number; examplesPerStep: number } {
+  let offset = 0;
+  for (let s = 0; s < stage; s++) {
+    const steps = recipe.stages[s].budget.steps;
+    if (steps === undefined) throw new Error(`stage ${s} has no steps budget: curves over later stages need step budgets before them`);
+    offset += steps;
+  }
+  const st = recipe.stages[stage];
+  if (!st) throw new Error(`the recipe has no stage ${stage}`);
+  // rl and rft steps take batchSize prompts; lm/sft steps batchSize sequences: either way, batchSize examples.
+  return { offset, examplesPerStep: st.batchSize };
+}
+
+export interface MeasureValue {
+  value: number;
+  /** False when an examples-to-threshold measure was not reached: value is then the budget (a lower bound). */
+  reached: boolean;
+}
+
+/** A measure of one finished trial; null when the trial has no such data. */
+export function measureOf(t: TrialResult, m: Measure): MeasureValue | null {
+  if ('eval' in m) {
+    const rows = t.evals.filter((e) => e.split === m.eval.split && e.metric === m.eval.metric && e.family === m.eval.family && e.domain === m.eval.domain);
+    return rows.length ? { value: rows[rows.length - 1].value, reached: true } : null;
+  }
+  if ('last' in m) {
+    const s = t.series(m.last);
+    return s.length ? { value: s[s.length - 1].value, reached: true } : null;
+  }
+  if ('mean' in m) {
+    let s = t.series(m.mean);
+    if (m.stage !== undefined) {
+      const { offset } = stageOffset(t.recipe, m.stage);
+      const end = offset + (t.recipe.stages[m.stage].budget.steps ?? Infinity);
+      s = s.filter((p) => p.step > offset && p.step <= end);
+    }
+    return s.length ? { value: s.reduce((a, p) => a + p.value, 0) / s.length, reached: true } : null;
+  }
+  const { offset, examplesPerStep } = stageOffset(t.recipe, m.examplesTo.stage);
+  const result = thresholdOf(learningCurve(t.series(m.examplesTo.tag), examplesPerStep, offset), m.examplesTo.threshold);
+  if (!result) return null;
+  return result.reached ? { value: result.x, reached: true } : { value: result.lastX, reached: false };
+}
+
+/** The arms of `axis` in a part: its values in sweep order, each with its finished trials. */
+export function armsOf(results: readonly TrialResult[], part: string, axis: string): { value: unknown; label: string; trials: TrialResult[] }[] {
+  const arms = new Map<string, { value: unknown; label: string; trials: TrialResult[] }>();
+  for (const t of results) {
+    if (t.part !== part || !(axis in t.axes)) continue;
+    const label = valueLabel(t.axes[axis]);
+    if (!arms.has(label)) arms.set(label, { value: t.axes[axis], label, trials: [] });
+    if (t.trial.status === 'done') arms.get(label)!.trials.push(t);
+  }
+  return [...arms.values()];
+}

@@ -1,0 +1,65 @@
+/**
+ * The life of a study run: `startStudy` expands the study into trials and creates the run directory,
+ * `runStudy` runs what is queued in the local pool and writes the report, `resumeRun` requeues what a kill
+ * interrupted and carries on, `writeRunReport` (re)builds report.html, plots/ and summary.json from the store.
+ */
+import { relative } from 'node:path';
+import { writeReport, type WrittenReport } from '../report/write.js';
+import type { Report } from '../report/model.js';
+import { expandTrials, resolveMode, type Mode } from './expand.js';
+import { runPool, type PoolOptions, type PoolStatus } from './pool.js';
+import { buildReport } from './report.js';
+import { loadResults } from './results.js';
+import { createRunDir, openRunDir, type OpenedRun } from './run-dir.js';
+import type { Study } from './schema.js';
+
+export interface StudyOutcome {
+  dir: string;
+  status: PoolStatus;
+  report: Report;
+  files: WrittenReport;
+}
+
+/** Resolves the mode, expands and validates every trial, then creates the run directory with its queue. */
+export function startStudy(study: Study, mode: Mode, dir: string): OpenedRun {
+  const resolved = resolveMode(study, mode);
+  const trials = expandTrials(resolved);
+  return createRunDir(dir, resolved, trials);
+}
+
+export async function runStudy(opened: OpenedRun, pool: PoolOptions): Promise<StudyOutcome> {
+  const { dir, store, run } = opened;
+  store.setRunStatus(run.id, 'running');
+  const status = await runPool(dir, store, run.id, pool);
+  const { report, files } = await writeRunReport(opened);
+  store.setRunStatus(run.id, status.interrupted ? 'interrupted' : status.done > 0 ? 'done' : 'failed', report.verdict);
+  return { dir, status, report, files };
+}
+
+/** Trials left running by a killed process go back in the queue; done and failed ones are kept. */
+export async function resumeRun(dir: string, pool: PoolOptions, options: { retryFailed?: boolean } = {}): Promise<StudyOutcome> {
+  const opened = openRunDir(dir);
+  opened.store.requeueTrials(opened.run.id, { includeFailed: options.retryFailed });
+  return runStudy(opened, pool);
+}
+
+export async function writeRunReport(opened: OpenedRun): Promise<{ report: Report; files: WrittenReport }> {
+  const { dir, store, study } = opened;
+  const run = store.getRun(opened.run.id);
+  const report = buildReport(study, run, loadResults(store, run.id));
+  const files = await writeReport(dir, report);
+  // Record the files once: a rebuilt report overwrites them in place.
+  const known = new Set(store.listArtifacts(run.id).map((a) => a.path));
+  const record = (kind: string, path: string) => {
+    const rel = relative(dir, path);
+    if (!known.has(rel)) store.addArtifact({ run: run.id, kind, path: rel });
+  };
+  record('report', files.html);
+  record('summary', files.summary);
+  for (const p of Object.values(files.plots)) {
+    record('plot', p.svg);
+    record('plot', p.png);
+  }
+  if (run.status === 'done' || run.status === 'failed') store.setRunStatus(run.id, run.status, report.verdict);
+  return { report, files };
+}
