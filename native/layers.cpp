@@ -3,34 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <vector>
 
 #include "attention.h"
 #include "blas.h"
 #include "vmath.h"
 
 namespace continuum {
-
-// ---------------------------------------------------------------------------------------------
-// matmul: each thread runs one single-threaded sgemm on its block of rows (or columns) of C.
-
-void matmul(ThreadPool& pool, bool transA, bool transB, int M, int N, int K, float alpha, const float* A,
-            int lda, const float* B, int ldb, float beta, float* C, int ldc) {
-  const bool split_rows = M >= N;
-  const int P = pool.size();
-  pool.run(P, [&](int part, int) {
-    int64_t begin, end;
-    if (split_rows) {
-      split_range(M, P, part, &begin, &end);
-      const float* a = transA ? A + begin : A + begin * lda;
-      sgemm(transA, transB, int(end - begin), N, K, alpha, a, lda, B, ldb, beta, C + begin * ldc, ldc);
-    } else {
-      split_range(N, P, part, &begin, &end);
-      const float* b = transB ? B + begin * ldb : B + begin;
-      sgemm(transA, transB, M, int(end - begin), K, alpha, A, lda, b, ldb, beta, C + begin, ldc);
-    }
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // encoder: token + position embeddings. The backward pass splits channels, not rows, across

@@ -10,10 +10,6 @@
 
 namespace continuum {
 
-// C[M, N] = alpha * op(A) op(B) + beta * C, split across the pool along the larger of M and N.
-void matmul(ThreadPool& pool, bool transA, bool transB, int M, int N, int K, float alpha, const float* A,
-            int lda, const float* B, int ldb, float beta, float* C, int ldc);
-
 // out[N, C] = wte[inp[n]] + wpe[pos[n]];  inp, pos: [N]
 void encoder_forward(ThreadPool& pool, float* out, const int32_t* inp, const int32_t* pos, const float* wte,
                      const float* wpe, int N, int C);
