@@ -51,6 +51,27 @@ describe.each(['native', 'reference'] as const)('trainer on the %s engine', (eng
 });
 
 describe('trainer', () => {
+  it('resumes a killed sft -> rl run (sampling stream, KL reference) to bit-identical weights', () => {
+    const tasks = { families: ['math/compare', 'text/palindrome'], curriculum: { kind: 'steps', every: 2 } };
+    const recipe = {
+      seed: 9,
+      model: { nLayers: 1, nHeads: 2, dModel: 16, contextLength: 24 },
+      stages: [
+        { objective: 'sft', tasks, budget: { steps: 4 }, batchSize: 4, checkpointInterval: 2 },
+        { objective: 'rl', tasks, budget: { steps: 4 }, batchSize: 2, rl: { groupSize: 4, klBeta: 0.1, innerEpochs: 2 }, checkpointInterval: 2 },
+      ],
+    };
+    const whole = train(recipe, { outDir: tmp(), engine: 'native' });
+    const cut = tmp();
+    train(recipe, { outDir: cut, engine: 'native', stopAfterSteps: 7 }).engine.dispose();
+    expect(loadCheckpoint(latestCheckpoint(cut)!).state).toMatchObject({ stage: 1, stageStep: 2, globalStep: 6 });
+    const resumed = train(recipe, { outDir: cut, engine: 'native', resume: true });
+    expect(Buffer.from(resumed.engine.params.buffer).equals(Buffer.from(whole.engine.params.buffer))).toBe(true);
+    expect(resumed.last['rl/kl']).toBe(whole.last['rl/kl']);
+    whole.engine.dispose();
+    resumed.engine.dispose();
+  });
+
   it('a NaN loss stops the run with a message naming the step and the kept checkpoint', () => {
     const out = tmp();
     let error: unknown;

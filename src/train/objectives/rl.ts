@@ -47,7 +47,9 @@ export class RlObjective implements Objective {
   rollout(engine: Engine, rng: Rng, sampleRng: Rng, prompts: number): Rollout | null {
     const { groupSize: G, advantage, lengthPenalty, dropZeroVarianceGroups } = this.settings;
     const instances: Instance[] = Array.from({ length: prompts }, () => this.source.next(rng));
+    const t0 = performance.now();
     const sampled = sampleCompletions(engine, instances, G, this.sampling, this.source.maxAnswerLength(), sampleRng);
+    const generateSeconds = (performance.now() - t0) / 1000;
     const scores = sampled.completions.map((c, i) => this.source.score(completionText(c), instances[Math.floor(i / G)]));
     scores.forEach((s, i) => this.source.learn?.(instances[Math.floor(i / G)], s));
     const rewards = scores.map((s, i) => s - lengthPenalty * sampled.completions[i].length);
@@ -71,6 +73,8 @@ export class RlObjective implements Objective {
       'rl/score_mean': mean(scores),
       'rl/frac_zero_std_groups': zeroStdGroups / prompts,
       'rl/completion_len': mean(lengths),
+      // Where an rl step's time goes: sampling (generation with the KV cache) vs the updates (train()).
+      'perf/generate_s': generateSeconds,
     };
     const rows = sampled.completions.map((c, i) => i).filter((i) => keep[i] && sampled.completions[i].length > 0);
     if (rows.length === 0) return null;
@@ -131,6 +135,7 @@ export class RlObjective implements Objective {
     const sampled = needSampled ? ctx.engine.logprobs(batch.tokens, batch.B, batch.T) : null;
     const ref = this.reference && this.settings.klBeta > 0 ? this.reference.logprobs(batch.tokens, batch.B, batch.T) : null;
     const out: Scalars = {};
+    const t0 = performance.now();
     if (ref && sampled) out['rl/kl'] = meanK3(sampled, ref, batch.weights);
     for (let epoch = 0; epoch < this.settings.innerEpochs; epoch++) {
       const current = epoch === 0 ? sampled : ctx.engine.logprobs(batch.tokens, batch.B, batch.T);
@@ -144,6 +149,7 @@ export class RlObjective implements Objective {
         out['rl/entropy'] = sampledEntropy(lp, batch, update.T);
       }
     }
+    out['perf/update_s'] = (performance.now() - t0) / 1000;
     return out;
   }
 
