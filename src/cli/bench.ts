@@ -186,12 +186,14 @@ export function runBench(opts: BenchOptions): BenchResult {
   return result;
 }
 
+const threadCount = (n: number) => `${n} thread${n === 1 ? '' : 's'}`;
+
 function formatReport(r: BenchResult): string {
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
   const lines = [
     `model R1: vocab ${r.model.vocabSize}, context ${r.model.contextLength}, d ${r.model.dModel}, ${r.model.nHeads} heads, ` +
       `${r.model.nLayers} layers (${(r.params / 1e6).toFixed(2)}M parameters), fp32`,
-    `engine ${r.engine}${r.threads ? `, ${r.threads} threads` : ''}; ${r.cpu}; load average ${r.load_avg_1m} at start`,
+    `engine ${r.engine}${r.threads ? `, ${threadCount(r.threads)}` : ''}; ${r.cpu}; load average ${r.load_avg_1m} at start`,
     `  train     ${TRAIN_B} x ${TRAIN_T} tokens, AdamW: ${n(r.train_tok_s)} tok/s (${r.train_ms_per_step} ms/step, ${r.train_gflop_s} GFLOP/s` +
       (r.mfu !== null ? `, MFU ${(100 * r.mfu).toFixed(0)}% of the measured sgemm peak ${r.sgemm_peak_gflop_s} GFLOP/s)` : ')'),
     `  generate  ${GEN_B} x (${GEN_PROMPT} prompt + ${GEN_NEW} new), KV cache: ${n(r.gen_tok_s)} new tok/s`,
@@ -200,7 +202,7 @@ function formatReport(r: BenchResult): string {
   if (r.torch_version !== undefined) {
     lines.push(
       `PyTorch ${r.torch_version} eager (OPENBLAS_NUM_THREADS=1): train ${n(r.torch_train_tok_s!)} tok/s ` +
-        `(${r.torch_train_threads} threads), generate ${n(r.torch_gen_tok_s!)} tok/s (${r.torch_gen_threads} threads), ` +
+        `(${threadCount(r.torch_train_threads!)}), generate ${n(r.torch_gen_tok_s!)} tok/s (${threadCount(r.torch_gen_threads!)}), ` +
         `peak RSS ${r.torch_peak_rss_mb} MB`,
       `  ${r.engine} / PyTorch: train ${r.train_vs_torch}x, generate ${r.gen_vs_torch}x`,
     );
