@@ -91,6 +91,7 @@ class Model : public Napi::ObjectWrap<Model> {
     if (!gpt_) throw Napi::Error::New(env, "the native engine was disposed");
     return *gpt_;
   }
+  bool disposed() const { return !gpt_; }
 
  private:
   // forwardBackward(tokens [B, T+1], weights [B, T], B, T, normalizer, logpOut [B, T]) -> loss
@@ -169,6 +170,7 @@ class Session : public Napi::ObjectWrap<Session> {
     Model* model = Model::Unwrap(info[0].As<Napi::Object>());
     batch_ = int_arg(info, 1, 1, "batch");
     int32_t* lengths = data_of<int32_t>(info[2], size_t(batch_), "lengths");
+    model_ = model;
     model_ref_ = Napi::Persistent(info[0].As<Napi::Object>());
     lengths_ref_ = Napi::Persistent(info[2].As<Napi::Object>());
     V_ = model->gpt(env).config().V;
@@ -178,6 +180,8 @@ class Session : public Napi::ObjectWrap<Session> {
  private:
   InferenceSession& session(const Napi::Env& env) {
     if (!session_) throw Napi::Error::New(env, "the inference session was disposed");
+    // The session reads the model's weights: it must not outlive them.
+    if (model_->disposed()) throw Napi::Error::New(env, "the native engine of this session was disposed");
     return *session_;
   }
 
@@ -213,6 +217,7 @@ class Session : public Napi::ObjectWrap<Session> {
   }
 
   int batch_ = 0, V_ = 0;
+  Model* model_ = nullptr;  // kept alive by model_ref_
   std::unique_ptr<InferenceSession> session_;
   Napi::ObjectReference model_ref_, lengths_ref_;
 };

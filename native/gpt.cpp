@@ -393,7 +393,11 @@ void InferenceSession::decode(const int32_t* rows, const int32_t* tokens, int n,
     const int r = rows[i];
     if (r < 0 || r >= batch_ || seen[r]) throw std::range_error("decode: rows must be distinct and in [0, " + std::to_string(batch_) + ")");
     seen[r] = true;
-    if (lengths_[r] >= cfg_.ctx) throw std::range_error("decode: row " + std::to_string(r) + " is full (context length " + std::to_string(cfg_.ctx) + ")");
+    if (lengths_[r] < 0) throw std::range_error("decode: lengths[" + std::to_string(r) + "] was overwritten");
+    if (lengths_[r] >= cfg_.ctx) {
+      throw std::range_error("decode: row " + std::to_string(r) + " is full (context length " +
+                             std::to_string(cfg_.ctx) + ")");
+    }
     if (tokens[i] < 0 || tokens[i] >= cfg_.V) throw std::range_error("decode: token id " + std::to_string(tokens[i]) + " is outside the vocabulary");
     pos_[i] = lengths_[r];
   }

@@ -270,6 +270,10 @@ describe('KV-cache inference', () => {
     expect(() => session.decode(Int32Array.from([1]), Int32Array.from([0]))).toThrow(/full/);
     session.dispose();
     expect(() => session.decode(Int32Array.from([0]), Int32Array.from([0]))).toThrow(/disposed/);
+    // A session must not outlive its engine's weights.
+    const orphan = engine.createInferenceSession(1);
+    engine.dispose();
+    expect(() => orphan.prefill(0, Int32Array.from([1]))).toThrow(/disposed/);
   });
 
   it('generation with the cache equals generation by recomputation, and the reference engine\'s', () => {
