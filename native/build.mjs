@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds the native engine; `npm ci` runs this as the package's install script.
-// Checks for a BLAS first, so that a machine without one fails with what to install rather than a
-// compiler error, then runs node-gyp (binding.gyp at the repository root).
+// Checks for the toolchain and a BLAS first, so that a machine without them fails with what to
+// install rather than a compiler error, then runs node-gyp (binding.gyp at the repository root).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -11,9 +11,19 @@ function fail(message) {
   process.exit(1);
 }
 
+const found = (cmd, args = ['--version']) => !spawnSync(cmd, args, { stdio: 'ignore' }).error;
+
 if (process.platform === 'darwin') {
-  // Accelerate ships with macOS; nothing to check.
+  // Accelerate ships with macOS; the compiler comes with the Xcode command line tools.
+  if (!found('c++')) fail('no C++ compiler. Install the Xcode command line tools: xcode-select --install');
 } else {
+  // node-gyp needs a C++ toolchain, make and Python 3 (for gyp itself).
+  if (!found(process.env.CXX || 'c++') || !found('make')) {
+    fail('no C++ compiler or make. On Debian/Ubuntu: sudo apt-get install build-essential');
+  }
+  if (!found('python3') && !process.env.npm_config_python && !process.env.PYTHON) {
+    fail('node-gyp needs Python 3. On Debian/Ubuntu: sudo apt-get install python3');
+  }
   const pkgConfig = spawnSync('pkg-config', ['--exists', 'openblas'], { stdio: 'ignore' });
   if (pkgConfig.error) {
     fail('pkg-config is not installed. On Debian/Ubuntu: sudo apt-get install pkg-config libopenblas-dev');
