@@ -48,8 +48,12 @@ function applyOverrides(part: Part, over: { set: Record<string, unknown>; axes: 
   const axes = { ...part.sweep.axes };
   for (const [path, axis] of Object.entries(over.axes)) {
     const old = axes[path];
-    // Keep the axis's name when the override gives only values.
-    axes[path] = Array.isArray(axis) && old && !Array.isArray(old) ? { ...old, values: axis } : axis;
+    // An override that gives only values keeps the axis's name, and the labels of the values it keeps.
+    if (Array.isArray(axis) && old && !Array.isArray(old)) {
+      const labelOf = (v: unknown) => old.labels?.[old.values.findIndex((w) => JSON.stringify(w) === JSON.stringify(v))];
+      const labels = axis.map(labelOf);
+      axes[path] = { name: old.name, values: axis, ...(labels.every((l) => l !== undefined) ? { labels: labels as string[] } : {}) };
+    } else axes[path] = axis;
   }
   return { ...part, recipe, sweep: { ...part.sweep, axes } };
 }
@@ -113,7 +117,7 @@ export function expandTrials(study: Study): TrialPlan[] {
         let recipe: unknown = { name: `${study.name}`, ...part.recipe };
         try {
           axes.forEach((a, i) => (recipe = setPath(recipe, a.path, point[i])));
-          for (const path of study.seedPaths) recipe = setPath(recipe, path, seed);
+          for (const path of part.seedPaths ?? study.seedPaths) recipe = setPath(recipe, path, seed);
         } catch (err) {
           problems.push(`${where}: ${(err as Error).message}`);
           continue;

@@ -28,25 +28,35 @@ interface ClaimOutcome {
 }
 
 function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number): ClaimOutcome {
-  const arms = armsOf(results, claim.part, claim.axis);
+  const arms = armsOf(results, claim.part, claim.axis, claim.where);
   const rows: ReportTable['rows'] = [];
   const armResults: ArmResult[] = [];
   let unreached = 0;
-  for (const arm of arms) {
-    const measured = arm.trials.map((t) => ({ seed: t.trial.seed, m: measureOf(t, claim.measure) })).filter((x) => x.m !== null);
+  // With per-arm measures the two arms may be one arm measured twice: name them apart.
+  const split = claim.measureA !== undefined || claim.measureB !== undefined;
+  const variants = arms.flatMap((arm) => {
+    const list = [{ arm, name: arm.label, measure: claim.measure }];
+    if (!split) return list;
+    const out: typeof list = [];
+    if (arm.label === valueLabel(claim.a)) out.push({ arm, name: `${arm.label} (a)`, measure: claim.measureA ?? claim.measure });
+    if (arm.label === valueLabel(claim.b)) out.push({ arm, name: `${arm.label} (b)`, measure: claim.measureB ?? claim.measure });
+    return out.length ? out : list;
+  });
+  for (const { arm, name, measure } of variants) {
+    const measured = arm.trials.map((t) => ({ seed: t.trial.seed, m: measureOf(t, measure) })).filter((x) => x.m !== null);
     if (measured.length === 0) {
-      rows.push([arm.label, 0, null, null, null, '']);
+      rows.push([name, 0, null, null, null, '']);
       continue;
     }
     const notReached = measured.filter((x) => !x.m!.reached).length;
     unreached += notReached;
-    const r = armResult(arm.label, claim.label, measured.map((x) => x.m!.value), { seeds: measured.map((x) => x.seed) });
+    const r = armResult(name, claim.label, measured.map((x) => x.m!.value), { seeds: measured.map((x) => x.seed) });
     armResults.push(r);
-    rows.push([arm.label, r.ci.n, r.ci.mean, Number.isFinite(r.ci.lo) ? r.ci.lo : null, Number.isFinite(r.ci.hi) ? r.ci.hi : null, notReached ? `${notReached} not reached (budget counted)` : '']);
+    rows.push([name, r.ci.n, r.ci.mean, Number.isFinite(r.ci.lo) ? r.ci.lo : null, Number.isFinite(r.ci.hi) ? r.ci.hi : null, notReached ? `${notReached} not reached (budget counted)` : '']);
   }
   const label = (v: unknown) => valueLabel(v);
-  const a = armResults.find((r) => r.arm === label(claim.a));
-  const b = armResults.find((r) => r.arm === label(claim.b));
+  const a = armResults.find((r) => r.arm === (split ? `${label(claim.a)} (a)` : label(claim.a)));
+  const b = armResults.find((r) => r.arm === (split ? `${label(claim.b)} (b)` : label(claim.b)));
   let comparison: Comparison | null = null;
   let verdict: Verdict = 'inconclusive';
   let sentence: string;
@@ -65,7 +75,9 @@ function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number
     sentence = `${claim.text}: no verdict, the arms ${claim.axis} = ${label(claim.a)} and ${label(claim.b)} lack finished trials -> inconclusive.`;
   }
   if (unreached) sentence += ` (${unreached} trial(s) never reached the threshold; their budget is counted, a lower bound.)`;
-  const table: ReportTable = { title: `Claim ${index + 1}: ${claim.label} by ${claim.axis}`, columns: [claim.axis, 'seeds', 'mean', 'CI low', 'CI high', 'note'], rows };
+  const held = Object.entries(claim.where).map(([k, v]) => `${k} = ${label(v)}`).join(', ');
+  if (held) sentence = sentence.replace(/^([^:]*):/, `$1 (${held}):`);
+  const table: ReportTable = { title: `Claim ${index + 1}: ${claim.label} by ${claim.axis}${held ? ` (${held})` : ''}`, columns: [claim.axis, 'seeds', 'mean', 'CI low', 'CI high', 'note'], rows };
   const plot: ReportPlot | null = armResults.length
     ? {
         name: `claim${index + 1}-${slug(claim.label)}`,
@@ -108,7 +120,7 @@ function seriesPoints(series: string, curves: { x: number; y: number }[][]): Lin
 
 function curvePlots(study: Study, results: readonly TrialResult[]): ReportPlot[] {
   return study.curves.flatMap((c, i) => {
-    const points = armsOf(results, c.part, c.axis).flatMap((arm) =>
+    const points = armsOf(results, c.part, c.axis, c.where).flatMap((arm) =>
       seriesPoints(
         `${c.axis}=${arm.label}`,
         arm.trials.map((t) => {
@@ -217,6 +229,36 @@ function passAtKPlots(study: Study, results: readonly TrialResult[]): { plots: R
   return { plots, tables };
 }
 
+/** Every arm of a part (each combination of its axes) on the final split evaluations: fit, new instances, transfer. */
+function splitTables(study: Study, results: readonly TrialResult[]): ReportTable[] {
+  const splits = ['train', 'test', 'heldout'];
+  return study.parts.flatMap((part) => {
+    const trials = results.filter((t) => t.part === part.name && t.trial.status === 'done');
+    const arms = new Map<string, TrialResult[]>();
+    for (const t of trials) {
+      const key = Object.entries(t.axes).map(([k, v]) => `${k}=${valueLabel(v)}`).join(', ') || 'all';
+      arms.set(key, [...(arms.get(key) ?? []), t]);
+    }
+    const present = splits.filter((sp) => trials.some((t) => t.evals.some((e) => e.split === sp)));
+    if (present.length === 0) return [];
+    const cell = (ts: TrialResult[], split: string) => {
+      const ys = ts.flatMap((t) => t.evals.filter((e) => e.split === split && e.family === '*' && e.domain === '*' && e.metric === 'exact').map((e) => e.value));
+      if (ys.length === 0) return null;
+      const ci = meanCI(ys);
+      return `${fmt(ci.mean)} ${Number.isFinite(ci.lo) ? `[${fmt(ci.lo)}, ${fmt(ci.hi)}]` : ''}`.trim();
+    };
+    const names: Record<string, string> = { train: 'train-split instances', test: 'test-split instances', heldout: 'held-out families' };
+    return [
+      {
+        title: `Exact-match accuracy of every arm${study.parts.length > 1 ? ` (part ${part.name})` : ''}`,
+        columns: ['arm', 'seeds', ...present.map((sp) => names[sp])],
+        rows: [...arms.entries()].map(([arm, ts]) => [arm, ts.length, ...present.map((sp) => cell(ts, sp))]),
+        note: 'Final models; mean over seeds [95% CI]. Train-split instances measure fit, test-split instances of the same families generalization to new instances, held-out families transfer.',
+      },
+    ];
+  });
+}
+
 function combine(verdicts: Verdict[]): Verdict {
   if (verdicts.length === 0) return 'inconclusive';
   if (verdicts.includes('not_held')) return 'not_held';
@@ -271,7 +313,7 @@ export function buildReport(study: Study, run: Run, results: readonly TrialResul
     run: { id: run.id, startedAt: run.startedAt, finishedAt: run.finishedAt, trials: { done, failed: failed.length, total: results.length } },
     arms: outcomes.flatMap((o) => o.arms),
     comparisons: outcomes.flatMap((o) => (o.comparison ? [o.comparison] : [])),
-    tables: [...outcomes.map((o) => o.table), ...pass.tables],
+    tables: [...outcomes.map((o) => o.table), ...splitTables(study, results), ...pass.tables],
     plots: [...outcomes.flatMap((o) => (o.plot ? [o.plot] : [])), ...curvePlots(study, results), ...suitePlots(study, results), ...pass.plots],
     settings: { ...settingsOf(study, results), trialSeconds: timing.length ? { mean: mean(timing), total: timing.reduce((a, b) => a + b, 0) } : null },
     notes,

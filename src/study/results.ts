@@ -2,6 +2,7 @@
  * A finished (or partly finished) run read back from its store, in the shape reports need: each trial with
  * its part, axes, seed, recipe, final evaluations and logged series, and measures read off them.
  */
+import { parseCurveMetric } from '../eval/records.js';
 import { lastPerStep, learningCurve, thresholdOf, type SeriesPoint } from '../eval/learning-curve.js';
 import type { EvalRow, RunStore, Trial } from '../store/run-store.js';
 import type { Recipe } from '../train/recipe.js';
@@ -38,7 +39,8 @@ export function loadResults(store: RunStore, runId: string): TrialResult[] {
 }
 
 /** Global steps taken by stages before `stage`, and the examples one step of `stage` trains on. */
-export function stageOffset(recipe: Recipe, stage: number): { offset: number; examplesPerStep: number } {
+export function stageOffset(recipe: Recipe, stageIndex: number): { offset: number; examplesPerStep: number } {
+  const stage = stageIndex < 0 ? recipe.stages.length + stageIndex : stageIndex;
   let offset = 0;
   for (let s = 0; s < stage; s++) {
     const steps = recipe.stages[s].budget.steps;
@@ -46,7 +48,7 @@ export function stageOffset(recipe: Recipe, stage: number): { offset: number; ex
     offset += steps;
   }
   const st = recipe.stages[stage];
-  if (!st) throw new Error(`the recipe has no stage ${stage}`);
+  if (!st) throw new Error(`the recipe has no stage ${stageIndex}`);
   // rl and rft steps take batchSize prompts; lm/sft steps batchSize sequences: either way, batchSize examples.
   return { offset, examplesPerStep: st.batchSize };
 }
@@ -71,10 +73,19 @@ export function measureOf(t: TrialResult, m: Measure): MeasureValue | null {
     let s = t.series(m.mean);
     if (m.stage !== undefined) {
       const { offset } = stageOffset(t.recipe, m.stage);
-      const end = offset + (t.recipe.stages[m.stage].budget.steps ?? Infinity);
+      const end = offset + (t.recipe.stages.at(m.stage)!.budget.steps ?? Infinity);
       s = s.filter((p) => p.step > offset && p.step <= end);
     }
     return s.length ? { value: s.reduce((a, p) => a + p.value, 0) / s.length, reached: true } : null;
+  }
+  if ('demonstrationsTo' in m) {
+    const curve = t.evals
+      .filter((e) => e.split === 'icl-curve' && e.family === m.demonstrationsTo.family)
+      .map((e) => ({ x: parseCurveMetric(e.metric)?.x ?? NaN, y: e.value }))
+      .filter((p) => Number.isFinite(p.x));
+    const result = thresholdOf(curve, m.demonstrationsTo.threshold);
+    if (!result) return null;
+    return result.reached ? { value: result.x, reached: true } : { value: result.lastX, reached: false };
   }
   const { offset, examplesPerStep } = stageOffset(t.recipe, m.examplesTo.stage);
   const result = thresholdOf(learningCurve(t.series(m.examplesTo.tag), examplesPerStep, offset), m.examplesTo.threshold);
@@ -82,11 +93,15 @@ export function measureOf(t: TrialResult, m: Measure): MeasureValue | null {
   return result.reached ? { value: result.x, reached: true } : { value: result.lastX, reached: false };
 }
 
-/** The arms of `axis` in a part: its values in sweep order, each with its finished trials. */
-export function armsOf(results: readonly TrialResult[], part: string, axis: string): { value: unknown; label: string; trials: TrialResult[] }[] {
+/**
+ * The arms of `axis` in a part: its values in sweep order, each with its finished trials; with `where`, only
+ * trials whose other axes have those values.
+ */
+export function armsOf(results: readonly TrialResult[], part: string, axis: string, where: Record<string, unknown> = {}): { value: unknown; label: string; trials: TrialResult[] }[] {
   const arms = new Map<string, { value: unknown; label: string; trials: TrialResult[] }>();
   for (const t of results) {
     if (t.part !== part || !(axis in t.axes)) continue;
+    if (Object.entries(where).some(([name, v]) => valueLabel(t.axes[name]) !== valueLabel(v))) continue;
     const label = valueLabel(t.axes[axis]);
     if (!arms.has(label)) arms.set(label, { value: t.axes[axis], label, trials: [] });
     if (t.trial.status === 'done') arms.get(label)!.trials.push(t);

@@ -95,6 +95,9 @@ export const EvaluationSchema = z.discriminatedUnion('kind', [
 ]);
 export type Evaluation = z.output<typeof EvaluationSchema>;
 
+/** A stage of the recipe: 0, 1, ... from the first, -1 for the last. */
+const stageIndex = z.number().int();
+
 /**
  * What a number in the report is, read from a trial: a final evaluation row, the last or the mean value of a
  * logged metric (mean = area under the learning curve), or the training examples needed to reach a threshold.
@@ -108,12 +111,16 @@ export const MeasureSchema = z.union([
     })
     .strict(),
   z.object({ last: z.string().describe('a logged metric, e.g. eval/test_acc') }).strict(),
-  z.object({ mean: z.string(), stage: z.number().int().min(0).optional() }).strict(),
+  z.object({ mean: z.string(), stage: stageIndex.optional() }).strict(),
   z
     .object({
-      examplesTo: z
-        .object({ tag: z.string(), threshold: z.number(), stage: z.number().int().min(0).default(0) })
-        .strict(),
+      examplesTo: z.object({ tag: z.string(), threshold: z.number(), stage: stageIndex.default(0) }).strict(),
+    })
+    .strict(),
+  z
+    .object({
+      /** Demonstrations needed to reach the threshold on new rules, from the iclCurve evaluation of `family`. */
+      demonstrationsTo: z.object({ family: z.string(), threshold: z.number() }).strict(),
     })
     .strict(),
 ]);
@@ -130,10 +137,15 @@ export const ClaimSchema = z
     measure: MeasureSchema,
     /** What the measure is called in tables and plots. */
     label: z.string().min(1),
-    /** The axis whose values are the arms; other axes must have one value in this part. */
+    /** The axis whose values are the arms. */
     axis: z.string(),
     a: z.unknown(),
     b: z.unknown(),
+    /** Other axes held at one value (axis name -> value); trials elsewhere on them are left out. */
+    where: z.record(z.string(), z.unknown()).default({}),
+    /** Measure arm a or b differently (e.g. the same arm at two numbers of demonstrations). */
+    measureA: MeasureSchema.optional(),
+    measureB: MeasureSchema.optional(),
     direction: z.enum(['increase', 'decrease']),
     minEffect: z.number().min(0).default(0),
   })
@@ -147,7 +159,8 @@ export const CurvePlotSchema = z
     tag: z.string(),
     axis: z.string(),
     label: z.string(),
-    stage: z.number().int().min(0).default(0),
+    stage: stageIndex.default(0),
+    where: z.record(z.string(), z.unknown()).default({}),
     threshold: z.number().optional(),
   })
   .strict();
@@ -166,6 +179,8 @@ export const PartSchema = z
     name: z.string().regex(/^[a-z][\w-]*$/, 'a part name is lower-case letters, digits, - and _'),
     description: z.string().optional(),
     recipe: z.record(z.string(), z.unknown()),
+    /** Recipe fields set to the trial's seed in this part; default: the study's seedPaths. */
+    seedPaths: z.array(z.string()).optional(),
     sweep: SweepSchema.default({ mode: 'grid', seed: 0, axes: {} }),
     evaluations: z.array(EvaluationSchema).default([]),
     quick: QuickPartSchema.optional(),
