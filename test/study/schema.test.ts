@@ -47,7 +47,7 @@ describe('field paths', () => {
 
 describe('study files', () => {
   it('every built-in study parses and expands in both modes, quick with >= 3 seeds', () => {
-    for (const name of ['breadth']) {
+    for (const name of ['breadth', 'continuum', 'sample-efficiency', 'context', 'priors']) {
       const study = parseStudyText(readFileSync(join(studiesDir, `${name}.yaml`), 'utf8'), name);
       const quick = resolveMode(study, 'quick');
       expect(quick.seeds.length, name).toBeGreaterThanOrEqual(3);

@@ -1,0 +1,95 @@
+/** Reports from synthetic trial results: arms, comparisons, verdicts and per-arm measures, with no training. */
+import { describe, expect, it } from 'vitest';
+import { lastPerStep } from '../../src/eval/learning-curve.js';
+import type { EvalRow, Trial } from '../../src/store/run-store.js';
+import { buildReport } from '../../src/study/report.js';
+import { measureOf, type TrialResult } from '../../src/study/results.js';
+import { parseStudy } from '../../src/study/schema.js';
+import { parseRecipe } from '../../src/train/recipe.js';
+
+const recipe = parseRecipe({
+  model: { nLayers: 1, nHeads: 2, dModel: 16, contextLength: 32 },
+  stages: [
+    { objective: 'sft', tasks: { families: ['math/add'] }, budget: { steps: 100 }, batchSize: 8 },
+    { objective: 'sft', tasks: { families: ['math/sub'] }, budget: { steps: 50 }, batchSize: 4 },
+  ],
+});
+
+function result(axes: Record<string, unknown>, seed: number, evals: Partial<EvalRow>[], series: Record<string, { step: number; value: number }[]> = {}, status: Trial['status'] = 'done'): TrialResult {
+  const trial: Trial = { key: seed, run: 'r', id: `${JSON.stringify(axes)}/${seed}`, config: recipe, axes: { part: 'main', ...axes }, seed, status, reason: status === 'failed' ? 'TrainingDivergedError: the loss is NaN' : null, startedAt: null, finishedAt: null, attempt: 1 };
+  const rows = evals.map((e, i) => ({ id: i, trialKey: seed, step: 150, split: 'test', family: '*', domain: '*', metric: 'exact', value: 0, n: 10, wallTime: 0, ...e }) as EvalRow);
+  // As loadResults does: one value per step, the last written.
+  return { trial, part: 'main', axes, recipe, evals: rows, series: (tag) => lastPerStep(series[tag] ?? []) };
+}
+
+const study = (claims: unknown[]) =>
+  parseStudy({ name: 's', recipe: {}, sweep: { axes: { 'stages[0].batchSize': { name: 'M', values: [1, 16] } } }, claims });
+
+const claim = { text: 'More is better', label: 'accuracy', measure: { eval: { split: 'test', metric: 'exact' } }, axis: 'M', a: 1, b: 16, direction: 'increase' };
+const run = { id: 'r', study: 's', spec: {}, status: 'done' as const, createdAt: '', startedAt: null, finishedAt: null, verdict: null };
+
+describe('study reports', () => {
+  it('a clear increase over seeds is held, with the numbers in the finding; a failed trial is left out and noted', () => {
+    const results = [
+      ...[1, 2, 3].map((s) => result({ M: 1 }, s, [{ value: 0.1 + s * 0.01 }])),
+      ...[1, 2, 3].map((s) => result({ M: 16 }, s, [{ value: 0.9 - s * 0.01 }])),
+      result({ M: 16 }, 4, [], {}, 'failed'),
+    ];
+    const report = buildReport(study([claim]), run, results);
+    expect(report.verdict).toBe('held');
+    expect(report.arms.map((a) => [a.arm, a.values])).toEqual([
+      ['1', [1, 2, 3].map((s) => 0.1 + s * 0.01)],
+      ['16', [1, 2, 3].map((s) => 0.9 - s * 0.01)],
+    ]);
+    expect(report.comparisons[0].difference.mean).toBeCloseTo(0.76, 12);
+    expect(report.finding).toContain('0.880');
+    expect(report.finding).toContain('held');
+    expect(report.notes!.some((n) => n.includes('failed and is left out: TrainingDivergedError'))).toBe(true);
+    expect(report.run.trials).toEqual({ done: 6, failed: 1, total: 7 });
+  });
+
+  it('a confident decrease is not held, and one not-held claim makes the study not held', () => {
+    const results = [...[1, 2, 3].map((s) => result({ M: 1 }, s, [{ value: 0.8 + s * 0.01 }])), ...[1, 2, 3].map((s) => result({ M: 16 }, s, [{ value: 0.2 + s * 0.02 }]))];
+    expect(buildReport(study([claim]), run, results).verdict).toBe('not_held');
+    const flipped = { ...claim, direction: 'decrease' };
+    const both = buildReport(study([claim, flipped]), run, results);
+    expect(both.comparisons.map((c) => c.verdict)).toEqual(['not_held', 'held']);
+    expect(both.verdict).toBe('not_held');
+  });
+
+  it('an arm without finished trials gives an inconclusive verdict, not a crash', () => {
+    const results = [1, 2].map((s) => result({ M: 1 }, s, [{ value: 0.5 }]));
+    const report = buildReport(study([claim]), run, results);
+    expect(report.verdict).toBe('inconclusive');
+    expect(report.finding).toMatch(/lack finished trials/);
+  });
+
+  it('per-arm measures compare one arm measured two ways, paired by seed', () => {
+    const curve = (k: number, v: number) => ({ split: 'icl-curve', family: 'icl/lookup', domain: 'icl', metric: `score|k=${k}`, value: v });
+    const results = [1, 2, 3].map((s) => result({ M: 16 }, s, [curve(0, 0.1), curve(4, 0.6 + s / 100)]));
+    const twoWays = {
+      ...claim,
+      a: 16,
+      measureA: { eval: { split: 'icl-curve', family: 'icl/lookup', domain: 'icl', metric: 'score|k=0' } },
+      measureB: { eval: { split: 'icl-curve', family: 'icl/lookup', domain: 'icl', metric: 'score|k=4' } },
+    };
+    const report = buildReport(study([twoWays]), run, results);
+    expect(report.arms.map((a) => a.arm)).toEqual(['16 (a)', '16 (b)']);
+    expect(report.comparisons[0].difference.mean).toBeCloseTo(0.52, 12);
+    expect(report.verdict).toBe('held');
+  });
+
+  it('examples to threshold interpolate within a stage; not reached counts the stage budget as a lower bound', () => {
+    // Stage 1 starts after 100 steps; 4 examples per step.
+    const t = result({ M: 1 }, 1, [], { 'eval/test_acc': [{ step: 50, value: 0.9 }, { step: 110, value: 0.2 }, { step: 120, value: 0.6 }, { step: 120, value: 0.4 }, { step: 130, value: 0.8 }] });
+    // The repeated step 120 (a resumed trial) keeps the last value, 0.4, so 0.5 is crossed a quarter of the way
+    // from stage step 20 (80 examples) to 30 (120 examples): 90 examples. Stage -1 is the last stage, the same one.
+    expect(measureOf(t, { examplesTo: { tag: 'eval/test_acc', threshold: 0.5, stage: 1 } })).toEqual({ value: 90, reached: true });
+    expect(measureOf(t, { examplesTo: { tag: 'eval/test_acc', threshold: 0.5, stage: -1 } })).toEqual({ value: 90, reached: true });
+    // Stage 0 ends at step 100, so only its own point (step 50, 200 examples) counts, already above 0.5.
+    expect(measureOf(t, { examplesTo: { tag: 'eval/test_acc', threshold: 0.5, stage: 0 } })).toEqual({ value: 400, reached: true });
+    expect(measureOf(t, { examplesTo: { tag: 'eval/test_acc', threshold: 0.95, stage: 1 } })).toEqual({ value: 120, reached: false });
+    expect(measureOf(t, { mean: 'eval/test_acc', stage: 1 })!.value).toBeCloseTo((0.2 + 0.4 + 0.8) / 3, 12);
+    expect(measureOf(t, { last: 'eval/missing' })).toBeNull();
+  });
+});
