@@ -147,10 +147,11 @@ export function runBench(opts: BenchOptions): BenchResult {
   const load = loadavg()[0];
   const engine = createEngine(opts.engine, R1, 1);
   const threads = engine instanceof NativeEngine ? engine.threads : null;
-  const sgemmPeak = opts.engine === 'native' && threads ? loadNativeAddon().measureSgemm(threads, 1024, 1.0) : null;
   const trainTokS = measureTrain(engine, opts.steps, opts.windows);
   const genTokS = measureGenerate(engine, opts.genReps, opts.windows);
   engine.dispose();
+  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024); // before the sgemm probe's matrices
+  const sgemmPeak = opts.engine === 'native' && threads ? loadNativeAddon().measureSgemm(threads, 1024, 1.0) : null;
   const trainGflops = (trainTokS * trainFlopsPerToken(R1, TRAIN_T)) / 1e9;
   const result: BenchResult = {
     engine: opts.engine,
@@ -161,7 +162,7 @@ export function runBench(opts: BenchOptions): BenchResult {
     train_ms_per_step: +((1000 * TRAIN_B * TRAIN_T) / trainTokS).toFixed(2),
     train_gflop_s: +trainGflops.toFixed(1),
     gen_tok_s: Math.round(genTokS),
-    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    peak_rss_mb: peakRssMb,
     sgemm_peak_gflop_s: sgemmPeak === null ? null : +sgemmPeak.toFixed(1),
     mfu: sgemmPeak === null ? null : +(trainGflops / sgemmPeak).toFixed(3),
     load_avg_1m: +load.toFixed(2),
