@@ -28,6 +28,7 @@ function runTrial(runDir: string, trialKey: number): void {
     const recipe = trialRecipe(trial);
     const part = trialPart(study, trial);
     const dir = trialDir(runDir, trial.id);
+    const parent = process.ppid;
     const pending: MetricPoint[] = [];
     let lastFlush = Date.now();
     let lastSent = 0;
@@ -46,6 +47,10 @@ function runTrial(runDir: string, trialKey: number): void {
       if (Date.now() - lastFlush > 2000 || hasEval) flush();
       if (process.send && Date.now() - lastSent > 500) {
         lastSent = Date.now();
+        // A study killed outright (SIGKILL) cannot stop its trials, and training blocks the event loop, so no
+        // 'disconnect' event arrives: a new parent process id says the study is gone. Stopping here leaves the
+        // trial 'running' in the store, and `study resume` continues it from its last checkpoint.
+        if (process.ppid !== parent) process.exit(130);
         const message: WorkerMessage = { type: 'progress', trialKey, fraction: Math.min(1, (info.stage + info.progress) / info.stages) };
         process.send(message);
       }
