@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { registerBenchCommand } from './bench.js';
 import { registerPretrainCommand } from './pretrain.js';
 import { registerSampleCommand } from './sample.js';
+import { registerServeCommand } from './serve.js';
 import { registerStudyCommands } from './study.js';
 import { registerTasksCommands } from './tasks.js';
 import { registerTrainCommand } from './train.js';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerTasksCommands(program);
   registerBenchCommand(program);
   registerStudyCommands(program);
+  registerServeCommand(program);
   return program;
 }
 

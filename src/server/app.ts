@@ -1,0 +1,89 @@
+/**
+ * The dashboard's HTTP server: the read-only JSON API over a runs directory, the live stream, sampling, and
+ * the built page (dist/public). See api-types.ts for the routes. Nothing here writes to a run.
+ */
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { existsSync, realpathSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EngineName } from '../model/engine.js';
+import type { PlotsResponse } from './api-types.js';
+import { BadRequestError } from './errors.js';
+import { reportPlots } from './report-plots.js';
+import { listRuns, openRun, withRun } from './runs.js';
+import { Sampler } from './sampling.js';
+import { streamRun } from './stream.js';
+import { StudyRun } from './study-run.js';
+
+export interface ServerOptions {
+  runsDir: string;
+  /** The built page; default dist/public of this package. null serves the API only. */
+  webDir?: string | null;
+  /** The engine that samples; default native. */
+  engine?: EngineName;
+  /** Stream poll interval in ms. */
+  pollMs?: number;
+  logger?: boolean;
+}
+
+/** dist/public, found from this file whether it runs compiled (dist/server) or from source (src/server). */
+export function defaultWebDir(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'public');
+}
+
+const tagList = (value: unknown): Set<string> | null => {
+  if (typeof value !== 'string' || value === '') return null;
+  return new Set(value.split(',').filter(Boolean));
+};
+
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  if (!existsSync(options.runsDir)) throw new Error(`runs directory ${options.runsDir} does not exist; create it or pass --runs DIR`);
+  const runsDir = realpathSync(options.runsDir);
+  const app = Fastify({ logger: options.logger ?? false });
+  const sampler = new Sampler(runsDir, options.engine);
+  app.addHook('onClose', async () => sampler.close());
+
+  app.setErrorHandler((err: Error & { statusCode?: number }, _request, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    reply.status(status).send({ error: err.message });
+  });
+
+  type RunParams = { Params: { id: string } };
+  app.get('/api/health', async () => ({ ok: true, runsDir }));
+  app.get('/api/runs', async () => listRuns(runsDir));
+  app.get<RunParams>('/api/runs/:id', async (req) => withRun(runsDir, req.params.id, (run) => run.detail()));
+  app.get<RunParams>('/api/runs/:id/checkpoints', async (req) => withRun(runsDir, req.params.id, (run) => run.checkpoints()));
+  app.get<RunParams & { Querystring: { tag?: string } }>('/api/runs/:id/metrics', async (req) => {
+    if (!req.query.tag) throw new BadRequestError('give ?tag=, e.g. ?tag=train/loss');
+    return withRun(runsDir, req.params.id, (run) => run.series(req.query.tag!));
+  });
+  app.get<RunParams>('/api/runs/:id/plots', async (req): Promise<PlotsResponse> =>
+    withRun(runsDir, req.params.id, (run) =>
+      run instanceof StudyRun ? reportPlots(run.dir, run.runId) : { plots: [], note: 'A training run has no report; its curves are below.' },
+    ),
+  );
+  app.get<RunParams & { Querystring: { tags?: string } }>('/api/runs/:id/stream', async (req, reply) => {
+    // Opened before the stream starts, so a bad id is an ordinary 400/404 answer, not a broken stream.
+    const run = openRun(runsDir, req.params.id);
+    streamRun(req, reply, run, tagList(req.query.tags), options.pollMs);
+  });
+
+  app.post('/api/sample', async (req, reply) => {
+    // A page on another site must not make this machine compute: only the dashboard's own origin may post.
+    const origin = req.headers.origin;
+    if (origin && new URL(origin).host !== req.headers.host) return reply.status(403).send({ error: 'cross-origin sampling is refused' });
+    return sampler.sample(req.body);
+  });
+
+  const webDir = options.webDir === undefined ? defaultWebDir() : options.webDir;
+  if (webDir && existsSync(join(webDir, 'index.html'))) {
+    await app.register(fastifyStatic, { root: webDir, index: 'index.html' });
+  } else if (webDir) {
+    app.get('/', async (_req, reply) =>
+      reply.status(503).type('text/plain').send(`The page is not built (${webDir} has no index.html): run npm run build.`),
+    );
+  }
+  app.setNotFoundHandler((req, reply) => reply.status(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }));
+  return app;
+}
