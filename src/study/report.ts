@@ -75,6 +75,7 @@ function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number
     sentence = `${claim.text}: no verdict, the arms ${claim.axis} = ${label(claim.a)} and ${label(claim.b)} lack finished trials -> inconclusive.`;
   }
   if (unreached) sentence += ` (${unreached} trial(s) never reached the threshold; their budget is counted, a lower bound.)`;
+  if (claim.context) sentence += ` ${claim.context}`;
   const held = Object.entries(claim.where).map(([k, v]) => `${k} = ${label(v)}`).join(', ');
   if (held) sentence = sentence.replace(/^([^:]*):/, `$1 (${held}):`);
   const table: ReportTable = { title: `Claim ${index + 1}: ${claim.label} by ${claim.axis}${held ? ` (${held})` : ''}`, columns: [claim.axis, 'seeds', 'mean', 'CI low', 'CI high', 'note'], rows };

@@ -148,6 +148,8 @@ export const ClaimSchema = z
     measureB: MeasureSchema.optional(),
     direction: z.enum(['increase', 'decrease']),
     minEffect: z.number().min(0).default(0),
+    /** What a reader needs to read the numbers, e.g. the chance level; appended to the finding. */
+    context: z.string().optional(),
   })
   .strict();
 export type Claim = z.output<typeof ClaimSchema>;
