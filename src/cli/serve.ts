@@ -18,7 +18,7 @@ export function registerServeCommand(program: Command): void {
     .addOption(new Option('--engine <name>', 'compute engine for sampling').choices(['native', 'reference']).default('native'))
     .action(async (flags: { port: number; host: string; runs: string; engine: string }) => {
       mkdirSync(flags.runs, { recursive: true });
-      const app = await buildServer({ runsDir: flags.runs, engine: parseEngineName(flags.engine) });
+      const app = await buildServer({ runsDir: flags.runs, host: flags.host, engine: parseEngineName(flags.engine) });
       const address = await app.listen({ port: flags.port, host: flags.host });
       process.stderr.write(`continuum dashboard on ${address}/ (runs: ${flags.runs}); Ctrl-C stops it\n`);
       const stop = () => void app.close().then(() => process.exit(0));

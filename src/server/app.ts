@@ -20,6 +20,11 @@ export interface ServerOptions {
   runsDir: string;
   /** The built page; default dist/public of this package. null serves the API only. */
   webDir?: string | null;
+  /**
+   * The address the server binds to. On a loopback address only requests naming a loopback host are served,
+   * so a web page cannot reach the dashboard through DNS rebinding (its name resolving to 127.0.0.1).
+   */
+  host?: string;
   /** The engine that samples; default native. */
   engine?: EngineName;
   /** Stream poll interval in ms. */
@@ -32,6 +37,11 @@ export function defaultWebDir(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'public');
 }
 
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+const isLoopback = (host: string): boolean => LOOPBACK.has(host) || host.startsWith('127.');
+/** The name in a Host header, without its port: "localhost:4300" -> "localhost", "[::1]:4300" -> "[::1]". */
+const hostName = (header: string): string => (header.startsWith('[') ? header.slice(0, header.indexOf(']') + 1) : header.split(':')[0]);
+
 const tagList = (value: unknown): Set<string> | null => {
   if (typeof value !== 'string' || value === '') return null;
   return new Set(value.split(',').filter(Boolean));
@@ -43,6 +53,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const app = Fastify({ logger: options.logger ?? false });
   const sampler = new Sampler(runsDir, options.engine);
   app.addHook('onClose', async () => sampler.close());
+
+  if (isLoopback(options.host ?? '127.0.0.1')) {
+    app.addHook('onRequest', async (req, reply) => {
+      if (!isLoopback(hostName(req.headers.host ?? ''))) return reply.status(403).send({ error: `host ${req.headers.host} refused: the dashboard serves localhost only (use --host to expose it)` });
+    });
+  }
 
   app.setErrorHandler((err: Error & { statusCode?: number }, _request, reply) => {
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;

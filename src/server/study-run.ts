@@ -45,8 +45,7 @@ export class StudyRun implements RunSource {
   }
 
   info(): RunInfo {
-    const { run, trials } = this.store.runSummary(this.runId);
-    return infoOf(this.id, run, trials);
+    return infoOf(this.id, this.store.getRun(this.runId), this.store.listTrials(this.runId));
   }
 
   private trialInfos(withFinal: boolean): TrialInfo[] {
@@ -112,7 +111,10 @@ export class StudyRun implements RunSource {
   }
 }
 
-function infoOf(id: string, run: Run, trials: RunInfo['trials']): RunInfo {
+/** The run's row and its trial counts (counted here: the store's runSummary also counts every metric row). */
+function infoOf(id: string, run: Run, list: readonly Trial[]): RunInfo {
+  const trials = { total: list.length, queued: 0, running: 0, done: 0, failed: 0 };
+  for (const t of list) trials[t.status] += 1;
   return {
     id,
     kind: 'study',
@@ -121,7 +123,7 @@ function infoOf(id: string, run: Run, trials: RunInfo['trials']): RunInfo {
     createdAt: run.createdAt,
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
-    trials: { total: trials.total, queued: trials.queued, running: trials.running, done: trials.done, failed: trials.failed },
+    trials,
     verdict: run.verdict,
   };
 }

@@ -39,7 +39,7 @@ export interface CurveSpecOptions {
 }
 
 export function curveSpec(o: CurveSpecOptions): TopLevelSpec {
-  const x = { field: 'step', type: 'quantitative' as const, title: 'step', scale: { zero: false } };
+  const x = { field: 'step', type: 'quantitative' as const, title: 'step', scale: { zero: false }, axis: { tickMinStep: 1, format: '~s' } };
   const color = {
     field: 'series',
     type: 'nominal' as const,

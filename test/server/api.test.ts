@@ -173,8 +173,13 @@ describe('sampling', () => {
     }
   });
 
+  it('serves loopback host names only, against DNS rebinding', async () => {
+    for (const host of ['localhost:4300', '127.0.0.1:4300', '[::1]:4300']) expect((await app.inject({ url: '/api/runs', headers: { host } })).statusCode, host).toBe(200);
+    for (const host of ['evil.example:4300', 'evil.example', '10.0.0.1:4300']) expect((await app.inject({ url: '/api/runs', headers: { host } })).statusCode, host).toBe(403);
+  });
+
   it('refuses a sampling request from another site', async () => {
-    const r = await app.inject({ method: 'POST', url: '/api/sample', headers: { origin: 'http://evil.example', host: 'localhost:4300' }, payload: { run: 'train-a', checkpoint: 'model' } });
+    const r = await app.inject({ method: 'POST', url: '/api/sample', headers: { origin: 'http://evil.example:4300', host: 'localhost:4300' }, payload: { run: 'train-a', checkpoint: 'model' } });
     expect(r.statusCode).toBe(403);
   });
 });

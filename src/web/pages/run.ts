@@ -87,7 +87,12 @@ export async function runPage(root: HTMLElement, route: Route): Promise<() => vo
     chartsBox.replaceChildren(charts[0].chart.el, leads.length ? h('h3', { class: 'subhead' }, 'Reward leads') : '', h('div', { class: 'multiples' }, ...charts.slice(1).map((c) => c.chart.el)));
     feed = new RunFeed(info.id, charts.map((c) => c.tag), {
       metrics: (tags) => (tags.size === 0 || charts.some((c) => tags.has(c.tag))) && redraw(),
-      trials: (trials: TrialInfo[]) => mergeStatus(detail.trials, trials) && table.setTrials(detail.trials),
+      trials: (trials: TrialInfo[]) => {
+        if (!mergeStatus(detail.trials, trials)) return;
+        table.setTrials(detail.trials);
+        // A trial that finished changes the report: rebuild its plots.
+        if (info.kind === 'study') void drawPlots(plots, info.id);
+      },
       error: (message) => chartsBox.prepend(errorCard('Live metrics stopped', message)),
     });
   };
@@ -144,16 +149,18 @@ function mergeStatus(trials: TrialInfo[], update: readonly TrialInfo[]): boolean
   return changed;
 }
 
+let plotsDrawn = 0;
+
+/** Draws the report's plots into box; a newer call (a trial just finished) supersedes one still drawing. */
 async function drawPlots(box: HTMLElement, id: string): Promise<void> {
+  const mine = ++plotsDrawn;
   try {
     const { plots, note } = await getJson<PlotsResponse>(runPath(id, '/plots'));
-    box.replaceChildren(note ? h('p', { class: 'muted' }, note) : '');
-    for (const p of plots) {
-      const el = h('div', { class: 'plot' });
-      box.append(h('figure', {}, el, p.caption ? h('figcaption', {}, p.caption) : ''));
-      await embedSpec(el, p.spec);
-    }
+    if (mine !== plotsDrawn) return;
+    const figures = plots.map((p) => ({ p, el: h('div', { class: 'plot' }) }));
+    box.replaceChildren(note ? h('p', { class: 'muted' }, note) : '', ...figures.map(({ p, el }) => h('figure', {}, el, p.caption ? h('figcaption', {}, p.caption) : '')));
+    for (const { p, el } of figures) if (mine === plotsDrawn) await embedSpec(el, p.spec);
   } catch (err) {
-    box.replaceChildren(errorCard('The report plots cannot be built', (err as Error).message));
+    if (mine === plotsDrawn) box.replaceChildren(errorCard('The report plots cannot be built', (err as Error).message));
   }
 }

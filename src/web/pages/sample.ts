@@ -60,8 +60,10 @@ export async function samplePage(root: HTMLElement, route: Route): Promise<() =>
     try {
       const r = await postJson<SampleResponse>('/api/sample', request);
       out.replaceChildren(
+        h('h3', {}, 'Prompt'),
+        h('pre', { class: 'prompt' }, r.prompt),
         h('h3', {}, 'Completion'),
-        h('pre', { class: 'completion' }, h('span', { class: 'muted' }, r.prompt), h('span', { class: 'generated' }, r.completion)),
+        r.completion ? h('pre', { class: 'completion' }, r.completion) : h('pre', { class: 'completion muted' }, '(empty: the model ended its answer at once)'),
         r.score !== null ? h('p', {}, 'reference answer ', h('code', {}, r.answer ?? ''), ' · verifier score ', h('strong', { class: 'score', 'data-score': r.score }, r.score.toFixed(2))) : '',
         h('p', { class: 'muted' }, `${r.ms} ms`),
       );
