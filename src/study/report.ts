@@ -79,6 +79,8 @@ function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number
   const held = Object.entries(claim.where).map(([k, v]) => `${k} = ${label(v)}`).join(', ');
   if (held) sentence = sentence.replace(/^([^:]*):/, `$1 (${held}):`);
   const table: ReportTable = { title: `Claim ${index + 1}: ${claim.label} by ${claim.axis}${held ? ` (${held})` : ''}`, columns: [claim.axis, 'seeds', 'mean', 'CI low', 'CI high', 'note'], rows };
+  const unit = proportion(claim) ? ([0, 1] as [number, number]) : undefined;
+  const clip = (v: number) => (unit && Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : v);
   const plot: ReportPlot | null = armResults.length
     ? {
         name: `claim${index + 1}-${slug(claim.label)}`,
@@ -90,11 +92,21 @@ function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number
           xTitle: claim.axis,
           yTitle: claim.label,
           armTitle: 'measure',
-          bars: armResults.map((r) => ({ group: r.arm, arm: claim.label, mean: r.ci.mean, lo: r.ci.lo, hi: r.ci.hi, n: r.ci.n })),
+          yDomain: unit,
+          bars: armResults.map((r) => ({ group: r.arm, arm: claim.label, mean: r.ci.mean, lo: clip(r.ci.lo), hi: clip(r.ci.hi), n: r.ci.n })),
         }),
       }
     : null;
   return { claim, arms: armResults, comparison, verdict, sentence, table, plot };
+}
+
+/** Whether every measure of the claim is a proportion (accuracy, score), drawn on [0, 1] with clipped error bars. */
+function proportion(claim: Claim): boolean {
+  const isProportion = (m: Claim['measure']) =>
+    ('eval' in m && ['exact', 'score'].includes(m.eval.metric.split('|')[0])) ||
+    ('last' in m && /_(acc|score)$/.test(m.last)) ||
+    ('mean' in m && /_(acc|score)$/.test(m.mean));
+  return [claim.measure, claim.measureA, claim.measureB].every((m) => m === undefined || isProportion(m));
 }
 
 /** For a numeric axis with arms between a and b: the first arm (in sweep order) whose mean passes the midpoint. */
@@ -131,6 +143,7 @@ function curvePlots(study: Study, results: readonly TrialResult[]): ReportPlot[]
       ),
     );
     if (points.length === 0) return [];
+    const yDomain: [number, number] | undefined = c.tag.includes('_acc') || c.tag.includes('_score') ? [0, 1] : undefined;
     return [
       {
         name: `curve${i + 1}-${slug(c.label)}`,
@@ -142,9 +155,9 @@ function curvePlots(study: Study, results: readonly TrialResult[]): ReportPlot[]
           xTitle: 'training examples',
           yTitle: c.label,
           seriesTitle: c.axis,
-          yDomain: c.tag.includes('_acc') || c.tag.includes('_score') ? [0, 1] : undefined,
+          yDomain,
           yRule: c.threshold !== undefined ? { value: c.threshold, label: `threshold ${c.threshold}` } : undefined,
-          points,
+          points: clipBands(points, yDomain),
         }),
       },
     ];
@@ -181,11 +194,21 @@ function suitePlots(study: Study, results: readonly TrialResult[]): ReportPlot[]
         name: `${suite.split}${study.parts.length > 1 ? `-${part.name}` : ''}`,
         title: suite.title,
         caption: `Final models, fresh rules never in any training pool; mean over seeds with a 95% band.`,
-        spec: lineChartSpec({ title: suite.title, subtitle: study.parts.length > 1 ? `part ${part.name}` : undefined, xTitle: suite.x, yTitle: suite.y, seriesTitle: axis, yDomain: suite.domain, points }),
+        spec: lineChartSpec({ title: suite.title, subtitle: study.parts.length > 1 ? `part ${part.name}` : undefined, xTitle: suite.x, yTitle: suite.y, seriesTitle: axis, yDomain: suite.domain, points: clipBands(points, suite.domain) }),
       });
     }
   }
   return plots;
+}
+
+/**
+ * Bands of a bounded measure clipped to its range: with few seeds a t interval of accuracies can reach past
+ * [0, 1], where no mean can lie, and would stretch the chart.
+ */
+function clipBands(points: LinePoint[], domain: [number, number] | undefined): LinePoint[] {
+  if (!domain) return points;
+  const clip = (v: number) => (Number.isFinite(v) ? Math.min(domain[1], Math.max(domain[0], v)) : v);
+  return points.map((p) => ({ ...p, lo: clip(p.lo), hi: clip(p.hi) }));
 }
 
 function ciPoint(ys: number[]) {
@@ -223,7 +246,7 @@ function passAtKPlots(study: Study, results: readonly TrialResult[]): { plots: R
         name: `pass-at-k${study.parts.length > 1 ? `-${part.name}` : ''}`,
         title: 'pass@k',
         caption: 'Unbiased pass@k estimator over sampled answers; mean over seeds with a 95% band.',
-        spec: lineChartSpec({ title: 'pass@k', xTitle: 'k (samples)', yTitle: 'pass@k', xScale: 'log', seriesTitle: axis, yDomain: [0, 1], points }),
+        spec: lineChartSpec({ title: 'pass@k', xTitle: 'k (samples)', yTitle: 'pass@k', xScale: 'log', seriesTitle: axis, yDomain: [0, 1], points: clipBands(points, [0, 1]) }),
       });
     }
   }
