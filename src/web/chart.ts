@@ -11,6 +11,9 @@ import type { Series } from './series-store.js';
 
 type View = Awaited<ReturnType<typeof embed>>['view'];
 
+/** Curves this short get a dot on each point. */
+const FEW_POINTS = 40;
+
 export async function embedSpec(el: HTMLElement, spec: unknown): Promise<View> {
   const result = await embed(el, spec as TopLevelSpec, { renderer: 'svg', actions: false });
   return result.view;
@@ -58,14 +61,16 @@ export class CurveChart {
       this.showEmpty();
     } else {
       const names = drawn.map((s) => s.name);
-      const shape = JSON.stringify([names, smoothing]);
+      const points = Math.max(...drawn.map((s) => s.points.length)) <= FEW_POINTS;
+      const shape = JSON.stringify([names, smoothing, points]);
       if (shape !== this.shape || !this.view) {
         this.view?.finalize();
         this.plot.replaceChildren();
-        this.view = await embedSpec(this.plot, curveSpec({ ...this.options, names, smoothing }));
+        this.view = await embedSpec(this.plot, curveSpec({ ...this.options, names, smoothing, points, rows }));
         this.shape = shape;
+      } else {
+        await this.view.data(CURVES_DATA, rows).runAsync();
       }
-      await this.view.data(CURVES_DATA, rows).runAsync();
     }
     this.el.dataset.series = String(drawn.length);
     this.el.dataset.points = String(rows.length);

@@ -36,6 +36,11 @@ export interface CurveSpecOptions {
   height?: number;
   /** Small multiples leave the legend out (the main chart has it). */
   legend?: boolean;
+  /** The rows to start with. Laying the chart out around real data matters: one laid out empty keeps the
+   * margins of an empty chart, and later data would clip its axis labels. */
+  rows?: readonly CurveRow[];
+  /** Mark each point too: a curve of a few points (or one) is otherwise invisible. */
+  points?: boolean;
 }
 
 export function curveSpec(o: CurveSpecOptions): TopLevelSpec {
@@ -52,7 +57,7 @@ export function curveSpec(o: CurveSpecOptions): TopLevelSpec {
   if (o.smoothing > 0) layers.push({ name: 'raw', mark: { type: 'line', opacity: 0.22, strokeWidth: 1 }, encoding: { x, y: { ...y, field: 'raw' }, color } });
   layers.push({
     name: 'curves',
-    mark: { type: 'line', strokeWidth: 2 },
+    mark: { type: 'line', strokeWidth: 2, ...(o.points ? { point: { size: 28, filled: true } } : {}) },
     encoding: {
       x,
       y: { ...y, field: 'value' },
@@ -71,7 +76,7 @@ export function curveSpec(o: CurveSpecOptions): TopLevelSpec {
     width: o.width ?? 'container',
     height: o.height ?? 260,
     autosize: { type: 'fit-x', contains: 'padding' },
-    data: { name: CURVES_DATA },
+    data: { name: CURVES_DATA, values: [...(o.rows ?? [])] },
     layer: layers,
     config: {
       font: CHART_FONT,

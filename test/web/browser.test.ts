@@ -11,7 +11,8 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, defaultWebDir } from '../../src/server/app.js';
-import { writeBrokenRuns, writeTrainRun } from '../server/fixtures.js';
+import { openRunStore } from '../../src/store/run-store.js';
+import { writeBrokenRuns, writeStudyRun, writeTrainRun } from '../server/fixtures.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const root = join(import.meta.dirname, '..', '..');
@@ -37,6 +38,7 @@ describe.skipIf(!haveBrowser)('dashboard in chromium', () => {
     const study = spawnSync(process.execPath, [bin, 'study', 'run', join(import.meta.dirname, 'fixtures', 'study.yaml'), '--out', join(runsDir, 'dash-study'), '--jobs', '2'], { encoding: 'utf8', env });
     if (study.status !== 0) throw new Error(`fixture study failed: ${study.stderr}`);
     writeTrainRun(runsDir, 'train-fixture', 60);
+    writeStudyRun(runsDir, 'synthetic-study');
     writeBrokenRuns(runsDir);
     app = await buildServer({ runsDir, engine: 'reference' });
     base = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -117,6 +119,27 @@ describe.skipIf(!haveBrowser)('dashboard in chromium', () => {
     await shot('live');
     trainer.kill('SIGKILL');
     trainer = null;
+  });
+
+  it('shows a study\'s trial status changes and new curves without a reload', async () => {
+    await visit('#/live/synthetic-study');
+    const reward = page.locator('.chart[data-title^="reward (mean)"]');
+    await expect.poll(() => reward.getAttribute('data-series')).toBe('3');
+    const store = openRunStore(join(runsDir, 'synthetic-study', 'store.sqlite'));
+    try {
+      const [trial] = store.addTrials('synthetic-study', [{ id: 'M=64/seed=1', config: {}, axes: { part: 'main', M: 64 }, seed: 1 }]);
+      const chip = page.locator('.chip[data-trial="M=64/seed=1"]');
+      await expect.poll(() => chip.textContent()).toMatch(/queued/);
+      store.claimNextTrial('synthetic-study');
+      await expect.poll(() => chip.textContent()).toMatch(/running/);
+      store.logMetrics(trial.key, [0, 1, 2].map((step) => ({ step, tag: 'rl/reward_mean', value: 0.3 * step })));
+      await expect.poll(() => reward.getAttribute('data-series')).toBe('4');
+      store.markTrialDone(trial.key);
+      await expect.poll(() => chip.textContent()).toMatch(/done/);
+    } finally {
+      store.close();
+    }
+    await shot('live-study');
   });
 
   it('compares two runs side by side on one metric', async () => {
