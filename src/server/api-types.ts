@@ -96,7 +96,7 @@ export interface SeriesResponse {
 
 /**
  * Server-sent events of /stream. `metrics` carries new rows (backlog first, in batches); `trials` the trial
- * list whenever a status changes; `reset` tells the page to drop what it has (the file was cut back by a
+ * list and run info whenever a status changes (statuses only: `final` is left empty); `reset` tells the page to drop what it has (the file was cut back by a
  * resume); `ready` marks the end of the backlog; `error` a problem reading the run.
  */
 export type StreamEvent =

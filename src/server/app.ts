@@ -50,7 +50,8 @@ const tagList = (value: unknown): Set<string> | null => {
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   if (!existsSync(options.runsDir)) throw new Error(`runs directory ${options.runsDir} does not exist; create it or pass --runs DIR`);
   const runsDir = realpathSync(options.runsDir);
-  const app = Fastify({ logger: options.logger ?? false });
+  // Open live streams never go idle: close them too when the server stops, or Ctrl-C would wait on every open page.
+  const app = Fastify({ logger: options.logger ?? false, forceCloseConnections: true });
   const sampler = new Sampler(runsDir, options.engine);
   app.addHook('onClose', async () => sampler.close());
 

@@ -43,5 +43,3 @@ export function fmtTime(iso: string | null): string {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
-
-export const clear = (el: HTMLElement): void => el.replaceChildren();

@@ -41,13 +41,6 @@ export class SeriesStore {
     const names = trials ?? [...all.keys()];
     return names.filter((n) => all.has(n)).map((name) => ({ name, points: [...all.get(name)!.entries()].sort((a, b) => a[0] - b[0]) }));
   }
-
-  /** The last value of each trial for one tag. */
-  last(tag: string): Map<string, number> {
-    const out = new Map<string, number>();
-    for (const s of this.series(tag)) if (s.points.length) out.set(s.name, s.points[s.points.length - 1][1]);
-    return out;
-  }
 }
 
 /** The mean over series at each step that all of them have: one line for a run with many trials. */

@@ -91,6 +91,18 @@ describe.skipIf(!haveBrowser)('dashboard in chromium', () => {
     await shot('run');
   });
 
+  it('leads an RL run\'s page with its reward indicators', async () => {
+    await visit('#/run/synthetic-study');
+    const leads = page.locator('.multiples .chart');
+    await expect.poll(() => leads.evaluateAll((cs) => cs.map((c) => `${c.getAttribute('data-title')}: ${c.getAttribute('data-series')}`))).toEqual([
+      'reward (mean) (rl/reward_mean): 3',
+      'KL to the reference (rl/kl): 3',
+    ]);
+    // The chosen metric follows the leads: training loss by default.
+    expect(await page.locator('.chart').nth(2).getAttribute('data-title')).toBe('training loss (train/loss)');
+    await shot('run-rl');
+  });
+
   it('filters and sorts the trials table, and overlays only the ticked trials', async () => {
     await visit('#/run/dash-study?tag=train/loss');
     await page.fill('input[type=search]', 'infinity');

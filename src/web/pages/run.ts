@@ -84,7 +84,9 @@ export async function runPage(root: HTMLElement, route: Route): Promise<() => vo
       { tag, chart: new CurveChart({ title: tagTitle(tag), yTitle: tag, seriesTitle: 'trial', height: 300 }) },
       ...leads.map((t) => ({ tag: t, chart: new CurveChart({ title: tagTitle(t), yTitle: t, seriesTitle: 'trial', height: 160, legend: false }) })),
     ];
-    chartsBox.replaceChildren(charts[0].chart.el, leads.length ? h('h3', { class: 'subhead' }, 'Reward leads') : '', h('div', { class: 'multiples' }, ...charts.slice(1).map((c) => c.chart.el)));
+    // In an RL run the reward's lead indicators come first: they move before the loss does.
+    const leadBox = leads.length ? h('div', {}, h('h3', { class: 'subhead' }, 'Reward leads'), h('div', { class: 'multiples' }, ...charts.slice(1).map((c) => c.chart.el))) : '';
+    chartsBox.replaceChildren(leadBox, leads.length ? h('h3', { class: 'subhead' }, 'Chosen metric') : '', charts[0].chart.el);
     feed = new RunFeed(info.id, charts.map((c) => c.tag), {
       metrics: (tags) => (tags.size === 0 || charts.some((c) => tags.has(c.tag))) && redraw(),
       trials: (trials: TrialInfo[]) => {
