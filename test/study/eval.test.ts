@@ -1,0 +1,67 @@
+/** The evaluation pieces studies are built from: aggregates, curve metric names, learning curves, evaluations on a model. */
+import { describe, expect, it } from 'vitest';
+import { evaluateContextLoss, evaluateIclCurve } from '../../src/eval/icl-curve.js';
+import { iclScore, lastPerStep, learningCurve } from '../../src/eval/learning-curve.js';
+import { curveMetric, parseCurveMetric, withAggregates, type EvalRecord } from '../../src/eval/records.js';
+import { evaluateSplits } from '../../src/eval/task-scores.js';
+import { createEngine } from '../../src/model/engines.js';
+import { parseGPTConfig } from '../../src/model/config.js';
+import { VOCAB_SIZE } from '../../src/text/vocab.js';
+
+const row = (split: string, family: string, domain: string, value: number): EvalRecord => ({ step: 1, split, family, domain, metric: 'exact', value, n: 10 });
+
+describe('evaluation records', () => {
+  it('aggregate per domain and overall, each family weighing the same', () => {
+    const rows = withAggregates([row('test', 'math/add', 'math', 1), row('test', 'math/sub', 'math', 0), row('test', 'text/sort', 'text', 0.5), row('train', 'math/add', 'math', 0.2)]);
+    const find = (split: string, domain: string) => rows.find((r) => r.split === split && r.family === '*' && r.domain === domain)!;
+    expect(find('test', 'math').value).toBe(0.5);
+    expect(find('test', 'text').value).toBe(0.5);
+    expect(find('test', '*').value).toBeCloseTo(0.5, 12);
+    expect(find('test', '*').n).toBe(30);
+    expect(find('train', '*').value).toBe(0.2);
+    expect(rows.filter((r) => r.family === '*')).toHaveLength(5);
+  });
+
+  it('curve metric names round-trip', () => {
+    expect(parseCurveMetric(curveMetric('score', 'k', 16))).toEqual({ metric: 'score', knob: 'k', x: 16 });
+    expect(parseCurveMetric('exact')).toBeNull();
+  });
+
+  it('learning curves keep the last value of a repeated step and count examples from the stage start', () => {
+    const series = [{ step: 10, value: 0.1 }, { step: 20, value: 0.3 }, { step: 20, value: 0.2 }, { step: 30, value: 0.6 }];
+    expect(lastPerStep(series)).toEqual([{ step: 10, value: 0.1 }, { step: 20, value: 0.2 }, { step: 30, value: 0.6 }]);
+    expect(learningCurve(series, 8, 10)).toEqual([{ x: 80, y: 0.2 }, { x: 160, y: 0.6 }]);
+    expect(iclScore([2.3, 1.5, 0.4])).toBeCloseTo(-1.9, 12);
+    expect(() => iclScore([1])).toThrow(/two positions/);
+  });
+});
+
+describe('evaluations on a model', () => {
+  const config = parseGPTConfig({ nLayers: 1, nHeads: 2, dModel: 16, contextLength: 32, vocabSize: VOCAB_SIZE });
+  const engine = createEngine('reference', config, 1);
+  const lookup = { family: 'icl/lookup', weight: 1, levels: [1], config: { keys: 4, maxValue: 9 } };
+
+  it('split scores cover every family and split, with aggregates, in [0, 1]', () => {
+    const rows = evaluateSplits(engine, { families: ['math/add', 'text/reverse'], heldOut: ['math/sub'] }, 4, 7);
+    for (const family of ['math/add', 'text/reverse']) for (const split of ['train', 'test']) expect(rows.some((r) => r.family === family && r.split === split)).toBe(true);
+    expect(rows.some((r) => r.split === 'heldout' && r.family === 'math/sub')).toBe(true);
+    for (const r of rows) {
+      expect(r.value).toBeGreaterThanOrEqual(0);
+      expect(r.value).toBeLessThanOrEqual(1);
+      expect(r.step).toBe(7);
+    }
+  });
+
+  it('the ICL curve skips k that do not fit the context; loss by position has one value per demonstration', () => {
+    // keys 4, k 8: 8 demonstrations of 4 characters + the query = 34 characters + BOS, SEP > 32 tokens.
+    const curve = evaluateIclCurve(engine, lookup, [0, 2, 8], 4, 0);
+    expect(curve.map((r) => r.metric)).toEqual(['score|k=0', 'score|k=2']);
+    const losses = evaluateContextLoss(engine, { ...lookup, config: { ...lookup.config, k: 5 } }, 3, 0);
+    expect(losses.map((r) => r.metric)).toEqual([0, 1, 2, 3, 4].map((j) => `loss|demo=${j}`));
+    // One output character per demonstration (a digit), so each value averages one position over 3 episodes.
+    for (const r of losses) {
+      expect(r.n).toBe(3);
+      expect(r.value).toBeGreaterThan(0);
+    }
+  });
+});
