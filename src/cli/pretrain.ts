@@ -30,6 +30,7 @@ interface PretrainFlags {
   evalInterval: number;
   evalIters: number;
   seed: number;
+  bias: boolean;
   engine: string;
   out?: string;
   resume?: string;
@@ -41,7 +42,7 @@ export function pretrainRecipe(f: PretrainFlags): Recipe {
   return parseRecipe({
     name: `pretrain-${f.corpus.replace(/[^A-Za-z0-9_-]+/g, '_')}`,
     seed: f.seed,
-    model: { nLayers: f.nLayer, nHeads: f.nHead, dModel: f.nEmbd, contextLength: f.blockSize },
+    model: { nLayers: f.nLayer, nHeads: f.nHead, dModel: f.nEmbd, contextLength: f.blockSize, bias: f.bias },
     stages: [
       {
         name: 'pretrain',
@@ -79,6 +80,7 @@ export function registerPretrainCommand(program: Command): void {
     .option('--eval-interval <n>', 'evaluate (and checkpoint) every n steps', int('--eval-interval'), 250)
     .option('--eval-iters <n>', 'batches per loss estimate', int('--eval-iters'), 200)
     .option('--seed <n>', 'random seed', int('--seed'), 1337)
+    .option('--bias', "train Linear and LayerNorm biases (nanoGPT's recipe has none)", false)
     .addOption(new Option('--engine <name>', 'compute engine').choices(['native', 'reference']).default('native'))
     .option('--out <dir>', 'run directory (default runs/pretrain-<time>)')
     .option('--resume <dir>', 'continue a killed run from its latest checkpoint')

@@ -31,6 +31,12 @@ export const ModelSchema = z
     dModel: positiveInt.default(64),
     contextLength: positiveInt.max(4096).default(64),
     mlpRatio: positiveInt.default(4),
+    /**
+     * false = nanoGPT's `bias=False`: every Linear and LayerNorm bias stays at zero (its gradient is dropped
+     * before each step), which is exactly a bias-free GPT; the zero tensors are still saved, so checkpoints
+     * keep one layout.
+     */
+    bias: z.boolean().default(true),
   })
   .strict()
   .refine((m) => m.dModel % m.nHeads === 0, { message: 'dModel must be divisible by nHeads', path: ['nHeads'] });
@@ -180,7 +186,7 @@ export const RecipeSchema = z
     name: z.string().min(1).default('recipe'),
     seed: z.number().int().min(0).default(0),
     engine: z.enum(['native', 'reference']).optional(),
-    model: ModelSchema.default({ nLayers: 2, nHeads: 4, dModel: 64, contextLength: 64, mlpRatio: 4 }),
+    model: ModelSchema.default({ nLayers: 2, nHeads: 4, dModel: 64, contextLength: 64, mlpRatio: 4, bias: true }),
     stages: z.array(StageSchema).min(1, 'a recipe needs at least one stage'),
   })
   .strict()

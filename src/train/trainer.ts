@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseGPTConfig, type GPTConfig } from '../model/config.js';
+import { paramLayout, parseGPTConfig, type GPTConfig, type TensorView } from '../model/config.js';
 import type { Engine, EngineName } from '../model/engine.js';
 import { createEngine } from '../model/engines.js';
 import { initParams } from '../model/init.js';
@@ -72,7 +72,13 @@ export class TrainingDivergedError extends Error {
 }
 
 export function modelConfigOf(recipe: Recipe): GPTConfig {
-  return parseGPTConfig({ ...recipe.model, vocabSize: VOCAB_SIZE });
+  const { bias: _bias, ...shape } = recipe.model;
+  return parseGPTConfig({ ...shape, vocabSize: VOCAB_SIZE });
+}
+
+/** Tensors that training must leave untouched: the biases of a bias-free model (recipe model.bias false). */
+function frozenTensors(recipe: Recipe, config: GPTConfig): TensorView[] {
+  return recipe.model.bias ? [] : paramLayout(config).tensors.filter((t) => t.name.endsWith('.bias'));
 }
 
 function recipeHash(recipe: Recipe): string {
@@ -112,6 +118,7 @@ export function train(recipeInput: Recipe | unknown, options: TrainOptions): Tra
   const out = options.outDir;
   const hash = recipeHash(recipe);
   const say = options.onEvent ?? (() => {});
+  const frozen = frozenTensors(recipe, config);
   const started = Date.now();
 
   if (out) {
@@ -229,7 +236,7 @@ export function train(recipeInput: Recipe | unknown, options: TrainOptions): Tra
         rng,
         sampleRng,
         update: (batch: WeightedBatch) => {
-          lastUpdate = applyUpdate(live, batch, { ...stage.optimizer, lr }, () => describeFailure(out, globalStep + 1, stageName));
+          lastUpdate = applyUpdate(live, batch, { ...stage.optimizer, lr }, frozen, () => describeFailure(out, globalStep + 1, stageName));
           return lastUpdate;
         },
       };
@@ -269,12 +276,14 @@ export function train(recipeInput: Recipe | unknown, options: TrainOptions): Tra
 }
 
 /** forwardBackward + AdamW step; a NaN or infinite loss or gradient stops the run before the weights change. */
-function applyUpdate(engine: Engine, batch: WeightedBatch, opt: Stage['optimizer'] & { lr: number }, where: () => string): UpdateResult {
+function applyUpdate(engine: Engine, batch: WeightedBatch, opt: Stage['optimizer'] & { lr: number }, frozen: TensorView[], where: () => string): UpdateResult {
   const { loss, logprobs } = engine.forwardBackward(batch.tokens, batch.weights, batch.B, batch.T, batch.normalizer);
   if (!Number.isFinite(loss)) {
     engine.zeroGrad();
     throw new TrainingDivergedError(`the loss is ${loss} at ${where()}`);
   }
+  // A frozen tensor gets no gradient: AdamW's moments stay zero and its values never move.
+  for (const t of frozen) engine.grads.fill(0, t.offset, t.offset + t.size);
   // The engine leaves the weights untouched when the gradient norm is not finite.
   const gradNorm = engine.step(opt);
   if (!Number.isFinite(gradNorm)) throw new TrainingDivergedError(`the gradient norm is ${gradNorm} at ${where()}`);

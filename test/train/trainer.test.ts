@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { paramLayout } from '../../src/model/config.js';
 import { readMetrics } from '../../src/train/metrics.js';
 import { loadCheckpoint, latestCheckpoint } from '../../src/train/checkpoint.js';
 import { TrainingDivergedError, train } from '../../src/train/trainer.js';
@@ -110,6 +111,16 @@ describe('trainer', () => {
     train(lmRecipe(), { outDir: out, engine: 'native', stopAfterSteps: 2 });
     expect(() => train(lmRecipe({ batchSize: 4 }), { outDir: out, engine: 'native', resume: true })).toThrow(/different recipe/);
     expect(() => train(lmRecipe(), { outDir: tmp(), engine: 'native', resume: true })).toThrow(/no checkpoint yet/);
+  });
+
+  it('a bias-free model (nanoGPT bias=False) keeps every bias at zero while the rest trains', () => {
+    const recipe = lmRecipe();
+    const r = train({ ...recipe, model: { ...recipe.model, bias: false } }, { outDir: null, engine: 'native' });
+    const tensors = paramLayout(r.engine.config).tensors;
+    const values = (name: string) => Array.from(r.engine.params.subarray(tensors.find((t) => t.name === name)!.offset).slice(0, 16));
+    for (const t of tensors.filter((t) => t.name.endsWith('.bias'))) expect(values(t.name).every((x) => x === 0), t.name).toBe(true);
+    expect(values('transformer.h.0.ln_1.weight').some((x) => x !== 1)).toBe(true);
+    r.engine.dispose();
   });
 
   it('keeps only the two newest checkpoints', () => {
