@@ -32,6 +32,7 @@ function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number
   const rows: ReportTable['rows'] = [];
   const armResults: ArmResult[] = [];
   let unreached = 0;
+  const censored = new Map<string, boolean>(); // arm -> every value is a not-reached budget
   // With per-arm measures the two arms may be one arm measured twice: name them apart.
   const split = claim.measureA !== undefined || claim.measureB !== undefined;
   const variants = arms.flatMap((arm) => {
@@ -50,6 +51,7 @@ function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number
     }
     const notReached = measured.filter((x) => !x.m!.reached).length;
     unreached += notReached;
+    censored.set(name, notReached === measured.length);
     const r = armResult(name, claim.label, measured.map((x) => x.m!.value), { seeds: measured.map((x) => x.seed) });
     armResults.push(r);
     rows.push([name, r.ci.n, r.ci.mean, Number.isFinite(r.ci.lo) ? r.ci.lo : null, Number.isFinite(r.ci.hi) ? r.ci.hi : null, notReached ? `${notReached} not reached (budget counted)` : '']);
@@ -63,12 +65,15 @@ function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number
   if (a && b) {
     const paired = a.seeds!.length === b.seeds!.length && a.seeds!.every((s, i) => s === b.seeds![i]);
     comparison = compareArms(a, b, { direction: claim.direction, minEffect: claim.minEffect, paired });
+    // Two arms that both never reached the threshold are both "more than the budget": no difference is known.
+    if (censored.get(a.arm) && censored.get(b.arm)) comparison = { ...comparison, verdict: 'inconclusive' };
     verdict = comparison.verdict;
     sentence =
       `${claim.text}: ${claim.label} at ${claim.axis} = ${b.arm} is ${fmt(b.ci.mean)} ${interval(b.ci)} against ${fmt(a.ci.mean)} ${interval(a.ci)} ` +
       `at ${claim.axis} = ${a.arm}; the difference is ${fmt(comparison.difference.mean)} ${interval(comparison.difference)}` +
       ` (${paired ? 'paired by seed' : 'Welch'}, ${Math.round(comparison.difference.level * 100)}% CI, n = ${comparison.difference.n}` +
-      `${claim.minEffect > 0 ? `, smallest effect that counts ${fmt(claim.minEffect)}` : ''}) -> ${verdict.replace('_', ' ')}.`;
+      `${claim.minEffect > 0 ? `, smallest effect that counts ${fmt(claim.minEffect)}` : ''})` +
+      `${censored.get(a.arm) && censored.get(b.arm) ? '; neither arm reached the threshold within its budget' : ''} -> ${verdict.replace('_', ' ')}.`;
     const mid = midpointArm(armResults, a, b);
     if (mid) sentence += ` ${claim.label} first passes halfway between the two at ${claim.axis} = ${mid}.`;
   } else {
@@ -111,7 +116,7 @@ function proportion(claim: Claim): boolean {
 
 /** For a numeric axis with arms between a and b: the first arm (in sweep order) whose mean passes the midpoint. */
 function midpointArm(arms: ArmResult[], a: ArmResult, b: ArmResult): string | null {
-  if (arms.length < 3) return null;
+  if (arms.length < 3 || !arms.every((r) => r.arm === 'infinity' || Number.isFinite(Number(r.arm)))) return null;
   const mid = (a.ci.mean + b.ci.mean) / 2;
   const rising = b.ci.mean > a.ci.mean;
   const hit = arms.find((r) => (rising ? r.ci.mean >= mid : r.ci.mean <= mid));

@@ -92,4 +92,15 @@ describe('study reports', () => {
     expect(measureOf(t, { mean: 'eval/test_acc', stage: 1 })!.value).toBeCloseTo((0.2 + 0.4 + 0.8) / 3, 12);
     expect(measureOf(t, { last: 'eval/missing' })).toBeNull();
   });
+
+  it('two arms that both never reach the threshold are inconclusive, not "no difference"', () => {
+    const flat = { 'eval/test_acc': [{ step: 120, value: 0.1 }, { step: 150, value: 0.2 }] };
+    const results = [1, 2, 3].flatMap((s) => [result({ M: 1 }, s, [], flat), result({ M: 16 }, s, [], flat)]);
+    const fewer = { ...claim, measure: { examplesTo: { tag: 'eval/test_acc', threshold: 0.5, stage: 1 } }, direction: 'decrease' };
+    const report = buildReport(study([fewer]), run, results);
+    expect(report.arms.map((a) => a.ci.mean)).toEqual([200, 200]); // the stage budget: 50 steps of 4 examples
+    expect(report.comparisons[0].difference.mean).toBe(0);
+    expect(report.verdict).toBe('inconclusive');
+    expect(report.finding).toMatch(/neither arm reached the threshold/);
+  });
 });
