@@ -190,10 +190,13 @@ export const PartSchema = z
   .strict();
 export type Part = z.output<typeof PartSchema>;
 
-const seedsSchema = z.union([
-  z.number().int().min(1).max(1000).transform((n) => Array.from({ length: n }, (_, i) => i + 1)),
-  z.array(z.number().int().min(0)).min(1),
-]);
+const seedsSchema = z.union(
+  [
+    z.number().int().min(1).max(1000).transform((n) => Array.from({ length: n }, (_, i) => i + 1)),
+    z.array(z.number().int().min(0)).min(1),
+  ],
+  { error: 'give a number of seeds (1 to 1000) or a list of seeds (integers >= 0)' },
+);
 
 export const StudySchema = z
   .object({

@@ -63,7 +63,7 @@ describe('study files', () => {
     expect(problems.length).toBe(6);
     const text = problems.join('\n');
     expect(text).toMatch(/^name: got "Bad Name"; a study name is lower-case/m);
-    expect(text).toMatch(/^seeds: got 0;/m);
+    expect(text).toMatch(/^seeds: got 0; give a number of seeds \(1 to 1000\) or a list of seeds/m);
     expect(text).toMatch(/^sweep.samples: .*a random sweep needs samples/m);
     expect(text).toMatch(/^sweep.axes.seed: got \[\]; an axis needs at least one value/m);
     expect(text).toMatch(/^evaluations\[0\].ks: got \[32\]; every k must be <= samples/m);
