@@ -3,9 +3,8 @@
  * never in any training pool):
  * - the ICL curve: greedy score against the number of demonstrations k. Each episode index keeps its rule and
  *   the first demonstrations as k grows (icl/episode.ts), so the curve compares like with like;
- * - loss by context position: the mean loss of each demonstration's output tokens, by demonstration index. A
- *   model that learns in context predicts later demonstrations better than earlier ones.
- * k values whose episodes do not fit the model's context are skipped (and so missing from the curve).
+ * - the answer's loss against k: the same query, later and later in the context as demonstrations are added.
+ * k values whose episodes do not fit the model's context are skipped (and so missing from the curves).
  */
 import type { Engine } from '../model/engine.js';
 import { getFamily } from '../tasks/registry.js';
@@ -38,34 +37,30 @@ export function evaluateIclCurve(engine: Engine, entry: Entry, ks: readonly numb
   return rows;
 }
 
-/** Mean -log p of the output characters of demonstration j (j = 0, 1, ...), over n fresh-rule episodes. */
-export function evaluateContextLoss(engine: Engine, entry: Entry, n: number, step: number): EvalRecord[] {
+/**
+ * Mean -log p of the answer's characters (teacher-forced) with k demonstrations before it, for each k. Training
+ * puts loss on answers only, so the answer is where a model's use of its context shows: the loss of the same
+ * query falling as demonstrations are added (late minus early, iclScore) is in-context learning.
+ */
+export function evaluateContextLoss(engine: Engine, entry: Entry, ks: readonly number[], n: number, step: number): EvalRecord[] {
   const name = entryName(entry);
-  const source = familySource(entry, {});
-  const instances = drawInstances(source, 'test', n, `continuum-context-loss|${name}`);
-  const sums: number[] = [];
-  const counts: number[] = [];
-  for (const inst of instances) {
-    const { tokens } = encodeInstance(inst);
-    if (tokens.length - 1 > engine.config.contextLength) {
-      throw new Error(`contextLoss: ${name} episodes need ${tokens.length - 1} tokens, the model has ${engine.config.contextLength}`);
-    }
-    const logp = engine.logprobs(Int32Array.from(tokens), 1, tokens.length - 1); // [1, T]: log p(tokens[t + 1])
-    // Demonstrations are `input>output` joined by `;`; token t + 1 is prompt character t (after BOS).
-    let demo = 0;
-    let inOutput = false;
-    for (let c = 0; c < inst.prompt.length; c++) {
-      const ch = inst.prompt[c];
-      if (ch === '>') inOutput = c < inst.prompt.length - 1; // the query's `>` ends the prompt
-      else if (ch === ';') {
-        inOutput = false;
-        demo++;
-      } else if (inOutput) {
-        sums[demo] = (sums[demo] ?? 0) - logp[c];
-        counts[demo] = (counts[demo] ?? 0) + 1;
+  const domain = getFamily(name).domain;
+  const rows: EvalRecord[] = [];
+  for (const k of ks) {
+    const instances = drawInstances(familySource(withK(entry, k), {}), 'test', n, `continuum-context-loss|${name}`);
+    const sequences = instances.map((inst) => encodeInstance(inst));
+    if (sequences.some((seq) => seq.tokens.length - 1 > engine.config.contextLength)) continue;
+    let sum = 0;
+    let count = 0;
+    for (const { tokens, answerStart } of sequences) {
+      const logp = engine.logprobs(Int32Array.from(tokens), 1, tokens.length - 1); // [1, T]: log p(tokens[t + 1])
+      // Answer characters are tokens answerStart .. length - 2 (the last token is EOS).
+      for (let t = answerStart; t < tokens.length - 1; t++) {
+        sum -= logp[t - 1];
+        count++;
       }
     }
+    rows.push({ step, split: 'context-loss', family: name, domain, metric: curveMetric('loss', 'k', k), value: sum / count, n });
   }
-  const domain = getFamily(name).domain;
-  return sums.map((s, j) => ({ step, split: 'context-loss', family: name, domain, metric: curveMetric('loss', 'demo', j), value: s / counts[j], n: counts[j] }));
+  return rows;
 }

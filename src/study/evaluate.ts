@@ -38,7 +38,7 @@ export function runEvaluations(engine: Engine, recipe: Recipe, evaluations: read
       case 'iclCurve':
         return evaluateIclCurve(engine, e.family, e.ks, e.n, step);
       case 'contextLoss':
-        return evaluateContextLoss(engine, e.family, e.n, step);
+        return evaluateContextLoss(engine, e.family, e.ks, e.n, step);
     }
   });
 }

@@ -74,7 +74,7 @@ function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number
       ` (${paired ? 'paired by seed' : 'Welch'}, ${Math.round(comparison.difference.level * 100)}% CI, n = ${comparison.difference.n}` +
       `${claim.minEffect > 0 ? `, smallest effect that counts ${fmt(claim.minEffect)}` : ''})` +
       `${censored.get(a.arm) && censored.get(b.arm) ? '; neither arm reached the threshold within its budget' : ''} -> ${verdict.replace('_', ' ')}.`;
-    const mid = midpointArm(armResults, a, b);
+    const mid = split ? null : midpointArm(armResults, a, b);
     if (mid) sentence += ` ${claim.label} first passes halfway between the two at ${claim.axis} = ${mid}.`;
   } else {
     sentence = `${claim.text}: no verdict, the arms ${claim.axis} = ${label(claim.a)} and ${label(claim.b)} lack finished trials -> inconclusive.`;
@@ -173,7 +173,7 @@ function curvePlots(study: Study, results: readonly TrialResult[]): ReportPlot[]
 function suitePlots(study: Study, results: readonly TrialResult[]): ReportPlot[] {
   const suites = [
     { split: 'icl-curve', title: 'Score on new rules by number of demonstrations', x: 'demonstrations k', y: 'score on new rules', domain: [0, 1] as [number, number] },
-    { split: 'context-loss', title: 'Loss by position in the context', x: 'demonstration index', y: 'loss of its output (nats)', domain: undefined },
+    { split: 'context-loss', title: 'Answer loss by number of demonstrations before it', x: 'demonstrations k', y: 'answer loss (nats per character)', domain: undefined },
   ];
   const plots: ReportPlot[] = [];
   for (const part of study.parts) {

@@ -86,9 +86,10 @@ export const EvaluationSchema = z.discriminatedUnion('kind', [
     .strict(),
   z
     .object({
-      /** Mean loss of answer tokens by the demonstration they follow: how much each demonstration helps. */
+      /** Loss of the answer against the number of demonstrations before it (on new rules). */
       kind: z.literal('contextLoss'),
       family: familyEntry,
+      ks: z.array(z.number().int().min(0).max(64)).min(1).default([0, 1, 2, 4, 8]),
       n: positiveInt.default(64),
     })
     .strict(),
