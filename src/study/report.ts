@@ -56,6 +56,7 @@ function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number
     armResults.push(r);
     rows.push([name, r.ci.n, r.ci.mean, Number.isFinite(r.ci.lo) ? r.ci.lo : null, Number.isFinite(r.ci.hi) ? r.ci.hi : null, notReached ? `${notReached} not reached (budget counted)` : '']);
   }
+  const unit = proportion(claim) ? ([0, 1] as [number, number]) : undefined;
   const label = (v: unknown) => valueLabel(v);
   const a = armResults.find((r) => r.arm === (split ? `${label(claim.a)} (a)` : label(claim.a)));
   const b = armResults.find((r) => r.arm === (split ? `${label(claim.b)} (b)` : label(claim.b)));
@@ -65,15 +66,18 @@ function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number
   if (a && b) {
     const paired = a.seeds!.length === b.seeds!.length && a.seeds!.every((s, i) => s === b.seeds![i]);
     comparison = compareArms(a, b, { direction: claim.direction, minEffect: claim.minEffect, paired });
-    // Two arms that both never reached the threshold are both "more than the budget": no difference is known.
-    if (censored.get(a.arm) && censored.get(b.arm)) comparison = { ...comparison, verdict: 'inconclusive' };
+    // Two arms that both never reached the threshold are both "more than the budget", and two arms that both
+    // score exactly 0 (or 1) on a proportion sit at its floor (or ceiling): either way no difference is measurable.
+    const bound = unit ? [0, 1].find((edge) => [...a.values, ...b.values].every((v) => v === edge)) : undefined;
+    if ((censored.get(a.arm) && censored.get(b.arm)) || bound !== undefined) comparison = { ...comparison, verdict: 'inconclusive' };
     verdict = comparison.verdict;
     sentence =
       `${claim.text}: ${claim.label} at ${claim.axis} = ${b.arm} is ${fmt(b.ci.mean)} ${interval(b.ci)} against ${fmt(a.ci.mean)} ${interval(a.ci)} ` +
       `at ${claim.axis} = ${a.arm}; the difference is ${fmt(comparison.difference.mean)} ${interval(comparison.difference)}` +
       ` (${paired ? 'paired by seed' : 'Welch'}, ${Math.round(comparison.difference.level * 100)}% CI, n = ${comparison.difference.n}` +
       `${claim.minEffect > 0 ? `, smallest effect that counts ${fmt(claim.minEffect)}` : ''})` +
-      `${censored.get(a.arm) && censored.get(b.arm) ? '; neither arm reached the threshold within its budget' : ''} -> ${verdict.replace('_', ' ')}.`;
+      `${censored.get(a.arm) && censored.get(b.arm) ? '; neither arm reached the threshold within its budget' : ''}` +
+      `${bound !== undefined ? `; every trial of both arms scored exactly ${bound}, the ${bound === 0 ? 'floor' : 'ceiling'} of the measure` : ''} -> ${verdict.replace('_', ' ')}.`;
     const mid = split ? null : midpointArm(armResults, a, b);
     if (mid) sentence += ` ${claim.label} first passes halfway between the two at ${claim.axis} = ${mid}.`;
   } else {
@@ -84,7 +88,6 @@ function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number
   const held = Object.entries(claim.where).map(([k, v]) => `${k} = ${label(v)}`).join(', ');
   if (held) sentence = sentence.replace(/^([^:]*):/, `$1 (${held}):`);
   const table: ReportTable = { title: `Claim ${index + 1}: ${claim.label} by ${claim.axis}${held ? ` (${held})` : ''}`, columns: [claim.axis, 'seeds', 'mean', 'CI low', 'CI high', 'note'], rows };
-  const unit = proportion(claim) ? ([0, 1] as [number, number]) : undefined;
   const clip = (v: number) => (unit && Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : v);
   const plot: ReportPlot | null = armResults.length
     ? {

@@ -103,4 +103,11 @@ describe('study reports', () => {
     expect(report.verdict).toBe('inconclusive');
     expect(report.finding).toMatch(/neither arm reached the threshold/);
   });
+
+  it('two arms at the floor of a proportion (every trial 0) are inconclusive, not "no effect"', () => {
+    const results = [1, 2, 3].flatMap((s) => [result({ M: 1 }, s, [{ value: 0 }]), result({ M: 16 }, s, [{ value: 0 }])]);
+    const report = buildReport(study([claim]), run, results);
+    expect(report.verdict).toBe('inconclusive');
+    expect(report.finding).toMatch(/scored exactly 0, the floor of the measure/);
+  });
 });
