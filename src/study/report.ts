@@ -172,7 +172,10 @@ function curvePlots(study: Study, results: readonly TrialResult[]): ReportPlot[]
   });
 }
 
-/** Lines of an evaluation suite that stores curves (icl-curve: score by k; context-loss: loss by demo), per arm of the part's first axis. */
+/** A trial's arm: every axis of its part with its value, e.g. `mix=broad, rlFraction=1`. */
+const armKey = (t: TrialResult): string => Object.entries(t.axes).map(([k, v]) => `${k}=${valueLabel(v)}`).join(', ') || 'all';
+
+/** Lines of an evaluation suite that stores curves (icl-curve: score by k; context-loss: answer loss by k), one per arm. */
 function suitePlots(study: Study, results: readonly TrialResult[]): ReportPlot[] {
   const suites = [
     { split: 'icl-curve', title: 'Score on new rules by number of demonstrations', x: 'demonstrations k', y: 'score on new rules', domain: [0, 1] as [number, number] },
@@ -180,12 +183,13 @@ function suitePlots(study: Study, results: readonly TrialResult[]): ReportPlot[]
   ];
   const plots: ReportPlot[] = [];
   for (const part of study.parts) {
-    const axis = Object.keys(results.find((t) => t.part === part.name)?.axes ?? {})[0];
+    const axes = Object.keys(results.find((t) => t.part === part.name)?.axes ?? {});
+    const axis = axes.join(', ') || 'arm';
     for (const suite of suites) {
       const byArm = new Map<string, Map<number, number[]>>();
       for (const t of results) {
         if (t.part !== part.name) continue;
-        const series = axis ? `${axis}=${valueLabel(t.axes[axis])}` : 'all';
+        const series = armKey(t);
         for (const e of t.evals) {
           const c = e.split === suite.split ? parseCurveMetric(e.metric) : null;
           if (!c) continue;
@@ -224,17 +228,17 @@ function ciPoint(ys: number[]) {
   return { mean: ci.mean, lo: ci.lo, hi: ci.hi, n: ys.length };
 }
 
-/** pass@k against k, per arm of each part's first axis, with greedy pass@1 in the table. */
+/** pass@k against k, per arm, with greedy pass@1 in the table. */
 function passAtKPlots(study: Study, results: readonly TrialResult[]): { plots: ReportPlot[]; tables: ReportTable[] } {
   const plots: ReportPlot[] = [];
   const tables: ReportTable[] = [];
   for (const part of study.parts) {
     const rows = results.filter((t) => t.part === part.name).flatMap((t) => t.evals.filter((e) => e.split.startsWith('pass@k:')).map((e) => ({ t, e })));
     if (rows.length === 0) continue;
-    const axis = Object.keys(rows[0].t.axes)[0];
+    const axis = 'arm';
     const groups = new Map<string, number[]>();
     for (const { t, e } of rows) {
-      const key = JSON.stringify([axis ? valueLabel(t.axes[axis]) : 'all', e.split, e.metric]);
+      const key = JSON.stringify([armKey(t), e.split, e.metric]);
       groups.set(key, [...(groups.get(key) ?? []), e.value]);
     }
     const entries = [...groups.entries()].map(([key, ys]) => {
@@ -243,12 +247,12 @@ function passAtKPlots(study: Study, results: readonly TrialResult[]): { plots: R
     });
     tables.push({
       title: `pass@k${study.parts.length > 1 ? ` (part ${part.name})` : ''}`,
-      columns: [axis ?? 'arm', 'problems', 'metric', 'seeds', 'mean', 'CI low', 'CI high'],
+      columns: [axis, 'problems', 'metric', 'seeds', 'mean', 'CI low', 'CI high'],
       rows: entries.map((r) => [r.arm, r.split.slice('pass@k:'.length), r.metric, r.n, r.mean, Number.isFinite(r.lo) ? r.lo : null, Number.isFinite(r.hi) ? r.hi : null]),
     });
     const points = entries
       .filter((r) => /^pass@\d+$/.test(r.metric))
-      .map((r) => ({ series: `${axis}=${r.arm} (${r.split.slice('pass@k:'.length)})`, x: Number(r.metric.slice(5)), mean: r.mean, lo: r.lo, hi: r.hi, n: r.n }));
+      .map((r) => ({ series: `${r.arm} (${r.split.slice('pass@k:'.length)})`, x: Number(r.metric.slice(5)), mean: r.mean, lo: r.lo, hi: r.hi, n: r.n }));
     if (points.length) {
       plots.push({
         name: `pass-at-k${study.parts.length > 1 ? `-${part.name}` : ''}`,
@@ -268,7 +272,7 @@ function splitTables(study: Study, results: readonly TrialResult[]): ReportTable
     const trials = results.filter((t) => t.part === part.name && t.trial.status === 'done');
     const arms = new Map<string, TrialResult[]>();
     for (const t of trials) {
-      const key = Object.entries(t.axes).map(([k, v]) => `${k}=${valueLabel(v)}`).join(', ') || 'all';
+      const key = armKey(t);
       arms.set(key, [...(arms.get(key) ?? []), t]);
     }
     const present = splits.filter((sp) => trials.some((t) => t.evals.some((e) => e.split === sp)));
