@@ -295,6 +295,17 @@ function splitTables(study: Study, results: readonly TrialResult[]): ReportTable
   });
 }
 
+/** Two claims on the same arms and measure (e.g. broad vs random, broad vs narrow) would draw the same chart twice. */
+function distinctPlots(plots: ReportPlot[]): ReportPlot[] {
+  const seen = new Set<string>();
+  return plots.filter((p) => {
+    const key = JSON.stringify([p.title, (p.spec as { data?: unknown }).data]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 function combine(verdicts: Verdict[]): Verdict {
   if (verdicts.length === 0) return 'inconclusive';
   if (verdicts.includes('not_held')) return 'not_held';
@@ -350,7 +361,7 @@ export function buildReport(study: Study, run: Run, results: readonly TrialResul
     arms: outcomes.flatMap((o) => o.arms),
     comparisons: outcomes.flatMap((o) => (o.comparison ? [o.comparison] : [])),
     tables: [...outcomes.map((o) => o.table), ...splitTables(study, results), ...pass.tables],
-    plots: [...outcomes.flatMap((o) => (o.plot ? [o.plot] : [])), ...curvePlots(study, results), ...suitePlots(study, results), ...pass.plots],
+    plots: [...distinctPlots(outcomes.flatMap((o) => (o.plot ? [o.plot] : []))), ...curvePlots(study, results), ...suitePlots(study, results), ...pass.plots],
     settings: { ...settingsOf(study, results), trialSeconds: timing.length ? { mean: mean(timing), total: timing.reduce((a, b) => a + b, 0) } : null },
     notes,
   };
