@@ -250,15 +250,17 @@ function passAtKPlots(study: Study, results: readonly TrialResult[]): { plots: R
       columns: [axis, 'problems', 'metric', 'seeds', 'mean', 'CI low', 'CI high'],
       rows: entries.map((r) => [r.arm, r.split.slice('pass@k:'.length), r.metric, r.n, r.mean, Number.isFinite(r.lo) ? r.lo : null, Number.isFinite(r.hi) ? r.hi : null]),
     });
+    const oneSplit = new Set(entries.map((r) => r.split)).size === 1;
     const points = entries
       .filter((r) => /^pass@\d+$/.test(r.metric))
-      .map((r) => ({ series: `${r.arm} (${r.split.slice('pass@k:'.length)})`, x: Number(r.metric.slice(5)), mean: r.mean, lo: r.lo, hi: r.hi, n: r.n }));
+      // The problem set (test or heldout) joins the legend only when there are both.
+      .map((r) => ({ series: oneSplit ? r.arm : `${r.arm} (${r.split.slice('pass@k:'.length)})`, x: Number(r.metric.slice(5)), mean: r.mean, lo: r.lo, hi: r.hi, n: r.n }));
     if (points.length) {
       plots.push({
         name: `pass-at-k${study.parts.length > 1 ? `-${part.name}` : ''}`,
         title: 'pass@k',
         caption: 'Unbiased pass@k estimator over sampled answers; mean over seeds with a 95% band.',
-        spec: lineChartSpec({ title: 'pass@k', xTitle: 'k (samples)', yTitle: 'pass@k', xScale: 'log', seriesTitle: axis, yDomain: [0, 1], points: clipBands(points, [0, 1]) }),
+        spec: lineChartSpec({ title: 'pass@k', subtitle: oneSplit ? `on ${entries[0].split.slice('pass@k:'.length)} problems` : undefined, xTitle: 'k (samples)', yTitle: 'pass@k', xScale: 'log', seriesTitle: axis, yDomain: [0, 1], points: clipBands(points, [0, 1]) }),
       });
     }
   }
