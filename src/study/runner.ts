@@ -60,6 +60,8 @@ export async function writeRunReport(opened: OpenedRun): Promise<{ report: Repor
     record('plot', p.svg);
     record('plot', p.png);
   }
-  if (run.status === 'done' || run.status === 'failed') store.setRunStatus(run.id, run.status, report.verdict);
+  // A rebuilt report may change the verdict (new code, new rules); only then is the run's row touched, since
+  // setting a final status again also restamps its finish time.
+  if ((run.status === 'done' || run.status === 'failed') && run.verdict !== report.verdict) store.setRunStatus(run.id, run.status, report.verdict);
   return { report, files };
 }
