@@ -54,7 +54,7 @@ export function loadNativeAddon(): NativeAddon {
   } catch (err) {
     throw new Error(
       `the native engine is not built (${path}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}); ` +
-        'build it with `npm ci` or `npx node-gyp rebuild` (needs a C++ compiler, pkg-config and libopenblas-dev), ' +
+        'build it with `npm ci` or `node native/build.mjs` (needs a C++ compiler, pkg-config and libopenblas-dev), ' +
         'or pass --engine reference',
     );
   }
