@@ -3,7 +3,6 @@
  * (kebab case) and its CPU recipe as defaults. It is a recipe with one `lm` stage.
  */
 import { Command, Option } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEngineName } from '../model/engines.js';
 import { generateLong } from '../model/generate.js';
@@ -11,7 +10,7 @@ import { decode, encode } from '../text/vocab.js';
 import { parseRecipe, type Recipe } from '../train/recipe.js';
 import { Rng } from '../util/rng.js';
 import { defaultRunDir, int, num } from './args.js';
-import { runRecipe } from './run-recipe.js';
+import { runDirRecipe, runRecipe } from './run-recipe.js';
 
 interface PretrainFlags {
   corpus: string;
@@ -91,9 +90,7 @@ export function registerPretrainCommand(program: Command): void {
       let outDir = flags.out ?? defaultRunDir('pretrain');
       if (flags.resume) {
         outDir = flags.resume;
-        const saved = join(outDir, 'recipe.json');
-        if (!existsSync(saved)) throw new Error(`--resume ${outDir}: no recipe.json there; is it a run directory?`);
-        recipe = parseRecipe(JSON.parse(readFileSync(saved, 'utf8')), saved);
+        recipe = runDirRecipe(outDir);
       }
       const engine = parseEngineName(flags.engine);
       if (!flags.json) process.stderr.write(`run directory: ${outDir}\n`);

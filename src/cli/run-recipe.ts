@@ -2,9 +2,11 @@
  * Runs a recipe from the command line: progress bar (reward first for RL, loss otherwise), evaluation lines,
  * and a closing summary (or one JSON line with --json). Shared by `train` and `pretrain`.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { EngineName } from '../model/engine.js';
 import type { MetricsRecord, Scalars } from '../train/metrics.js';
-import type { Recipe } from '../train/recipe.js';
+import { parseRecipe, type Recipe } from '../train/recipe.js';
 import { train, type StepInfo, type TrainResult } from '../train/trainer.js';
 import { createProgress } from './progress.js';
 
@@ -13,6 +15,13 @@ export interface RunRecipeOptions {
   engine?: EngineName;
   resume?: boolean;
   json?: boolean;
+}
+
+/** The resolved recipe a run directory was started with, for --resume. */
+export function runDirRecipe(runDir: string): Recipe {
+  const saved = join(runDir, 'recipe.json');
+  if (!existsSync(saved)) throw new Error(`--resume ${runDir}: no recipe.json there; is it a run directory?`);
+  return parseRecipe(JSON.parse(readFileSync(saved, 'utf8')), saved);
 }
 
 /** The headline number of a step: the reward for rl / rft stages, the loss otherwise. */

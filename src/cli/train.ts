@@ -3,9 +3,9 @@ import { Command, Option } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { parseEngineName } from '../model/engines.js';
-import { parseRecipe, parseRecipeText, type Recipe } from '../train/recipe.js';
+import { parseRecipeText, type Recipe } from '../train/recipe.js';
 import { defaultRunDir } from './args.js';
-import { runRecipe } from './run-recipe.js';
+import { runDirRecipe, runRecipe } from './run-recipe.js';
 
 export function registerTrainCommand(program: Command): void {
   program
@@ -21,9 +21,7 @@ export function registerTrainCommand(program: Command): void {
       let outDir: string;
       if (flags.resume) {
         outDir = flags.resume;
-        const saved = join(outDir, 'recipe.json');
-        if (!existsSync(saved)) throw new Error(`--resume ${outDir}: no recipe.json there; is it a run directory?`);
-        recipe = parseRecipe(JSON.parse(readFileSync(saved, 'utf8')), saved);
+        recipe = runDirRecipe(outDir);
       } else {
         if (!file) throw new Error('train: give a recipe file, or --resume RUN_DIR');
         if (!existsSync(file)) throw new Error(`train: no such recipe file: ${file}`);
