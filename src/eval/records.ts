@@ -3,17 +3,11 @@
  * value, n). Aggregates use family `*` (all families of a domain) and domain `*` (every domain), so one table
  * holds per-family, per-domain and overall numbers.
  */
-export interface EvalRecord {
-  step: number;
-  /** train | test | heldout, or a suite: icl-curve, context-loss, pass@k. */
-  split: string;
-  family: string;
-  domain: string;
-  metric: string;
-  value: number;
-  /** Instances the value averages over. */
-  n: number;
-}
+import type { EvalRecord } from '../store/run-store.js';
+
+// One row shape for evaluations and the store's evals table: the store defines it (a type-only import, so
+// this file still runs in the browser).
+export type { EvalRecord };
 
 export const ALL = '*';
 
