@@ -8,6 +8,7 @@ import './math/add.js';
 import './math/sub.js';
 import './math/mul.js';
 import './math/mod.js';
+import './math/table.js';
 import './math/compare.js';
 import './math/gcd.js';
 import './math/expr.js';

@@ -28,7 +28,7 @@ describe('tasks list', () => {
     const out = await run('list');
     expect(out).toMatch(/^family +domain +levels +max chars +description/);
     expect(out).toMatch(/math\/add +math +5 +6\.\.20 +add multi-digit numbers/);
-    expect(out).toMatch(/31 families in 6 domains/);
+    expect(out).toMatch(/32 families in 6 domains/);
   });
   it('--json prints objects with name, domain and levels', async () => {
     const rows = JSON.parse(await run('list', '--json')) as Array<{ name: string; domain: string; levels: number }>;

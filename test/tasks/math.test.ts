@@ -1,6 +1,10 @@
 /** math families: each answer recomputed independently, plus the cases that make each family hard. */
 import { describe, expect, it } from 'vitest';
 import { evalExpr, parseExpr } from '../../src/tasks/code/interpreter.js';
+import type { Split } from '../../src/tasks/family.js';
+import { getFamily } from '../../src/tasks/registry.js';
+import { makeInstance, resolveConfig } from '../../src/tasks/split.js';
+import { SYMBOLS } from '../../src/tasks/math/table.js';
 import { sample, share } from './helpers.js';
 
 const evaluate = (text: string) => evalExpr(parseExpr(text), new Map());
@@ -50,6 +54,54 @@ describe('math/mod', () => {
   });
   it('writes (a+b)%m with parentheses so the usual precedence gives the answer', () => {
     for (const i of sample('math/mod', 2, 100)) if (i.prompt.includes('+')) expect(i.prompt).toMatch(/^\(\d+\+\d+\)%\d+$/);
+  });
+  it('with one fixed modulus is the p x p table of grokking, split by testFraction', () => {
+    const family = getFamily('math/mod');
+    const config = resolveConfig(family, 1, { minModulus: 7, maxModulus: 7, maxOperand: 6, ops: ['+'] });
+    const cells = new Map<string, Split>();
+    for (const split of ['train', 'test'] as const) {
+      for (let index = 0; index < 400; index++) {
+        const i = makeInstance(family, { config, split, seed: 0, index, testFraction: 0.7 });
+        expect(i.prompt).toMatch(/^\(\d\+\d\)%7$/);
+        expect(cells.get(i.prompt) ?? split).toBe(split); // a fact is never in both splits
+        cells.set(i.prompt, split);
+      }
+    }
+    // 400 draws per split cover all 49 facts; about 30% of them train.
+    expect(cells.size).toBe(49);
+    const trained = [...cells.values()].filter((s) => s === 'train').length / 49;
+    expect(trained).toBeGreaterThan(0.15);
+    expect(trained).toBeLessThan(0.45);
+  });
+  it('refuses a minModulus above maxModulus, naming the field', () => {
+    expect(() => resolveConfig(getFamily('math/mod'), 1, { minModulus: 12, maxModulus: 9 })).toThrow(/minModulus/);
+  });
+});
+
+describe('math/table', () => {
+  it('answers x op y mod p with letters for residues, every op checked', () => {
+    const index = (c: string) => SYMBOLS.indexOf(c);
+    for (const [op, p, f] of [
+      ['+', 23, (x: number, y: number) => (x + y) % 23],
+      ['-', 13, (x: number, y: number) => (((x - y) % 13) + 13) % 13],
+      ['*', 11, (x: number, y: number) => (x * y) % 11],
+    ] as const) {
+      for (const i of sample('math/table', 1, 200, { p, op })) {
+        const [x, y] = [index(i.prompt[0]), index(i.prompt[2])];
+        expect(i.prompt[1]).toBe(op);
+        expect(x).toBeLessThan(p);
+        expect(index(i.answer), i.prompt).toBe(f(x, y));
+      }
+    }
+    // Division: answer * y == x (mod p), and y is never 0.
+    for (const i of sample('math/table', 4, 200)) {
+      const [x, y, q] = [index(i.prompt[0]), index(i.prompt[2]), index(i.answer)];
+      expect(y).toBeGreaterThan(0);
+      expect((q * y) % 23).toBe(x);
+    }
+  });
+  it('refuses division by a composite modulus, naming p', () => {
+    expect(() => resolveConfig(getFamily('math/table'), 1, { p: 12, op: '/' })).toThrow(/math\/table config: p: .*prime/);
   });
 });
 

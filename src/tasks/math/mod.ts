@@ -1,4 +1,8 @@
-/** math/mod — modular arithmetic: `17%5` -> `2`, `(8+6)%9` -> `5`, `17*5%9` -> `4`, `3^5%7` -> `5`. */
+/**
+ * math/mod — modular arithmetic: `17%5` -> `2`, `(8+6)%9` -> `5`, `17*5%9` -> `4`, `3^5%7` -> `5`.
+ * With minModulus = maxModulus = p and maxOperand = p - 1, `(a+b)%p` is grokking's task (Power et al. 2022):
+ * a table of p^2 facts whose trained share is set by the split's testFraction.
+ */
 import { z } from 'zod';
 import type { Rng } from '../../util/rng.js';
 import { defineFamily, exactScore, type Generated } from '../family.js';
@@ -8,11 +12,14 @@ export const NAME = 'math/mod';
 
 const OPS = ['%', '+', '*', '^'] as const;
 
-export const ModConfig = z.object({
-  maxModulus: z.number().int().min(2).max(999).default(9).describe('largest modulus'),
-  maxOperand: z.number().int().min(1).max(9999).default(20).describe('largest operand'),
-  ops: z.array(z.enum(OPS)).min(1).default(['%', '+']).describe("'%' alone, or a+b, a*b, a^b reduced mod m"),
-});
+export const ModConfig = z
+  .object({
+    minModulus: z.number().int().min(2).max(999).default(2).describe('smallest modulus (equal to maxModulus: one fixed p, as in grokking)'),
+    maxModulus: z.number().int().min(2).max(999).default(9).describe('largest modulus'),
+    maxOperand: z.number().int().min(1).max(9999).default(20).describe('largest operand'),
+    ops: z.array(z.enum(OPS)).min(1).default(['%', '+']).describe("'%' alone, or a+b, a*b, a^b reduced mod m"),
+  })
+  .refine((c) => c.minModulus <= c.maxModulus, { message: 'minModulus must be <= maxModulus', path: ['minModulus'] });
 export type ModConfig = z.output<typeof ModConfig>;
 
 export const LEVELS: Partial<ModConfig>[] = [
@@ -35,7 +42,7 @@ function powMod(a: number, b: number, m: number): number {
 
 export function generate(rng: Rng, cfg: ModConfig): Generated {
   const op = rng.pick(cfg.ops);
-  const m = rng.intBetween(2, cfg.maxModulus);
+  const m = rng.intBetween(cfg.minModulus, cfg.maxModulus);
   const a = rng.intBetween(0, cfg.maxOperand);
   if (op === '%') return { prompt: `${a}%${m}`, answer: String(a % m), meta: { op, a, m } };
   // Exponents stay small so the prompt stays short; the answer is exact either way.
