@@ -22,20 +22,26 @@ export function selectFamilies(filter: FamilyFilter): string[] {
 }
 
 /**
- * `k` families chosen at random from `domains` (all domains when omitted), leaving out `exclude`:
- * the same (domains, k, seed, exclude) always gives the same families.
+ * `k` families chosen at random from `from` (names) or `domains` (all families when both are omitted), leaving
+ * out `exclude`: the same (pool, k, seed, exclude) always gives the same families.
  */
-export function chooseFamilies(options: { k: number; seed: number; domains?: readonly Domain[]; exclude?: readonly string[] }): string[] {
+export function chooseFamilies(options: {
+  k: number;
+  seed: number;
+  from?: readonly string[];
+  domains?: readonly Domain[];
+  exclude?: readonly string[];
+}): string[] {
   const excluded = new Set(options.exclude ?? []);
-  const candidates = listFamilies(options.domains?.map(parseDomain))
-    .map((f) => f.name)
-    .filter((n) => !excluded.has(n));
+  const pool = options.from ? selectFamilies({ names: options.from }) : listFamilies(options.domains?.map(parseDomain)).map((f) => f.name);
+  const candidates = pool.filter((n) => !excluded.has(n));
   if (!Number.isInteger(options.k) || options.k < 1 || options.k > candidates.length) {
-    const where = options.domains ? `domains ${options.domains.join(', ')}` : 'all domains';
-    throw new Error(`chooseFamilies: k must be from 1 to ${candidates.length} (the families in ${where}), got ${options.k}`);
+    const where = options.from ? 'the `from` list' : options.domains ? `domains ${options.domains.join(', ')}` : 'all domains';
+    const left = excluded.size ? ` once ${[...excluded].join(', ')} are left out` : '';
+    throw new Error(`k must be from 1 to ${candidates.length} (the families in ${where}${left}), got ${options.k}`);
   }
   // Shuffle the sorted list, so the choice depends only on the seed and the set of candidates.
-  return new Rng(`choose|${options.seed}`).shuffle(candidates).slice(0, options.k).sort();
+  return new Rng(`choose|${options.seed}`).shuffle(candidates.sort()).slice(0, options.k).sort();
 }
 
 /** Held-out families by name or domain, and every other family (optionally only of some domains) for training. */

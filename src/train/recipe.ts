@@ -16,8 +16,10 @@
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import '../tasks/catalog.js';
+import { DOMAINS } from '../tasks/family.js';
 import { CurriculumSchema } from '../tasks/curriculum.js';
 import { getFamily, hasFamily } from '../tasks/registry.js';
+import { chooseFamilies } from '../tasks/select.js';
 import { MixEntrySchema as TaskMixEntrySchema } from '../tasks/mix.js';
 import { parseOrThrow, ValidationError } from '../util/validation.js';
 
@@ -82,9 +84,25 @@ export const SamplingSchema = z
 /** One family of a task mix: a name, or { family, weight, levels, config } (src/tasks/mix.ts). */
 export const MixEntrySchema = z.union([z.string().min(1), TaskMixEntrySchema.strict()]);
 
+/**
+ * `choose: { k, from | domains, seed }`: k more training families drawn at random, never a held-out or already
+ * listed one. The seed defaults to the recipe's, so each seed of a study trains its own draw and an arm's effect
+ * is not the effect of one particular set of families. Parsing resolves it: the parsed recipe lists the families.
+ */
+export const ChooseSchema = z
+  .object({
+    k: positiveInt,
+    seed: z.number().int().min(0).optional(),
+    from: z.array(z.string().min(1)).min(1).optional(),
+    domains: z.array(z.enum(DOMAINS)).min(1).optional(),
+  })
+  .strict()
+  .refine((c) => !(c.from && c.domains), { message: 'give either from (family names) or domains, not both', path: ['from'] });
+
 export const TasksSchema = z
   .object({
-    families: z.array(MixEntrySchema).min(1, 'name at least one family (see `continuum tasks list`)'),
+    families: z.array(MixEntrySchema).default([]),
+    choose: ChooseSchema.optional(),
     /** Families no training stage sees, scored at every evaluation to measure transfer. */
     heldOut: z.array(MixEntrySchema).default([]),
     /** Which difficulty levels may be sampled as training goes on (fixed, steps or accuracy). */
@@ -93,7 +111,11 @@ export const TasksSchema = z
     testFraction: z.number().gt(0).lt(1).optional(),
     salt: z.string().min(1).optional(),
   })
-  .strict();
+  .strict()
+  .refine((t) => t.families.length > 0 || t.choose, {
+    message: 'name at least one family (see `continuum tasks list`), or choose: { k, from }',
+    path: ['families'],
+  });
 
 export const RlSchema = z
   .object({
@@ -201,10 +223,23 @@ export const RecipeSchema = z
       }
     });
   })
-  // The first stage has no previous stage to start from: 'previous' there means random weights.
-  .transform((r) => ({
+  .transform((r, ctx) => ({
     ...r,
-    stages: r.stages.map((s, i) => (i === 0 && s.init === 'previous' ? { ...s, init: 'random' as const } : s)),
+    stages: r.stages.map((s, i) => {
+      // The first stage has no previous stage to start from: 'previous' there means random weights.
+      const init = i === 0 && s.init === 'previous' ? ('random' as const) : s.init;
+      if (!s.tasks) return { ...s, init, tasks: undefined };
+      const { choose, ...tasks } = s.tasks;
+      if (!choose) return { ...s, init, tasks };
+      const named = (entries: typeof tasks.families) => entries.map((e) => (typeof e === 'string' ? e : e.family));
+      try {
+        const chosen = chooseFamilies({ ...choose, seed: choose.seed ?? r.seed, exclude: [...named(tasks.families), ...named(tasks.heldOut)] });
+        return { ...s, init, tasks: { ...tasks, families: [...tasks.families, ...chosen] } };
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: ['stages', i, 'tasks', 'choose'], message: (err as Error).message });
+        return { ...s, init, tasks };
+      }
+    }),
   }));
 
 export type Recipe = z.infer<typeof RecipeSchema>;

@@ -46,6 +46,8 @@ describe('recipe validation', () => {
     ['bad learning rate', stageWith({ schedule: { lr: 'fast' } }), /^stages\[0\]\.schedule\.lr: got "fast"; .*number/],
     ['unknown family', stageWith({ tasks: { families: ['math/add', 'math/addd'] } }), /^stages\[0\]\.tasks\.families\[1\]: got "math\/addd"; unknown task family 'math\/addd': did you mean math\/add/],
     ['bad init', stageWith({ init: 'pretrained' }), /^stages\[0\]\.init: got "pretrained"/],
+    ['choose more than the pool', stageWith({ tasks: { choose: { k: 3, from: ['math/add', 'text/sort'] }, heldOut: ['text/sort'] } }), /^stages\[0\]\.tasks\.choose: .*k must be from 1 to 1 \(the families in the `from` list once text\/sort are left out\), got 3/],
+    ['choose from an unknown family', stageWith({ tasks: { choose: { k: 1, from: ['math/addd'] } } }), /^stages\[0\]\.tasks\.choose: .*unknown task family 'math\/addd'/],
   ];
   for (const [name, recipe, pattern] of cases) {
     it(`names the field: ${name}`, () => {
@@ -54,6 +56,29 @@ describe('recipe validation', () => {
       for (const p of problems) expect(p.includes('\n')).toBe(false);
     });
   }
+
+  it('choose draws k more families by seed, never a listed or held-out one', () => {
+    const from = ['math/add', 'math/sub', 'math/mul', 'text/sort', 'text/reverse', 'text/case', 'logic/order'];
+    const families = (seed: number, k = 3) =>
+      parseRecipe(stageWith({ tasks: { families: ['math/add'], choose: { k, seed, from }, heldOut: ['text/sort'] } })).stages[0].tasks!.families;
+    const a = families(1);
+    expect(a[0]).toBe('math/add');
+    expect(a).toHaveLength(4);
+    expect(new Set(a).size).toBe(4);
+    for (const f of a.slice(1)) expect(from.filter((n) => n !== 'math/add' && n !== 'text/sort')).toContain(f);
+    expect(families(1)).toEqual(a); // reproducible
+    const draws = new Set([1, 2, 3, 4, 5, 6].map((seed) => families(seed).join()));
+    expect(draws.size).toBeGreaterThan(2); // the seed matters
+    // Without a seed of its own, choose draws with the recipe's: a study's seeds each get their own families.
+    const bySeed = (seed: number) =>
+      parseRecipe({ ...stageWith({ tasks: { families: ['math/add'], choose: { k: 3, from }, heldOut: ['text/sort'] } }), seed }).stages[0].tasks!.families;
+    expect(bySeed(1)).toEqual(a);
+    expect(bySeed(2)).toEqual(families(2));
+    // The resolved recipe lists the families and no longer chooses: parsing it again changes nothing.
+    const resolved = parseRecipe(stageWith({ tasks: { choose: { k: 2, seed: 4, from } } }));
+    expect(resolved.stages[0].tasks).not.toHaveProperty('choose');
+    expect(parseRecipe(JSON.parse(JSON.stringify(resolved))).stages[0].tasks!.families).toEqual(resolved.stages[0].tasks!.families);
+  });
 
   it('reports YAML syntax errors and lists every problem at once', () => {
     expect(() => parseRecipeText('stages: [\n  - objective: sft', 'r.yaml')).toThrow(/r.yaml is not valid YAML/);
