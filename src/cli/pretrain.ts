@@ -6,7 +6,9 @@ import { Command, Option } from 'commander';
 import { join } from 'node:path';
 import { parseEngineName } from '../model/engines.js';
 import { generateLong } from '../model/generate.js';
+import { loadCorpus } from '../text/corpus-file.js';
 import { decode, encode } from '../text/vocab.js';
+import { splitLoss } from '../train/objectives/lm.js';
 import { parseRecipe, type Recipe } from '../train/recipe.js';
 import { Rng } from '../util/rng.js';
 import { defaultRunDir, int, num } from './args.js';
@@ -96,8 +98,11 @@ export function registerPretrainCommand(program: Command): void {
       if (!flags.json) process.stderr.write(`run directory: ${outDir}\n`);
       const result = runRecipe(recipe, { outDir, engine, resume: Boolean(flags.resume), json: flags.json });
       const last = result.last;
+      const corpus = loadCorpus(recipe.stages[0].corpus ?? flags.corpus);
       const figures = {
         val_loss: last['eval/val_loss'],
+        // Every val position once: the same number on every rerun of the same model, unlike the estimate.
+        val_loss_exact: Number(splitLoss(result.engine, corpus, 'val', recipe.stages[0].blockSize ?? recipe.model.contextLength).toFixed(4)),
         train_loss: last['eval/train_loss'],
         iters: result.steps,
         wall_s: Number(result.wallSeconds.toFixed(2)),
@@ -113,7 +118,7 @@ export function registerPretrainCommand(program: Command): void {
         process.stdout.write(JSON.stringify({ ...figures, sample }) + '\n');
       } else {
         process.stdout.write(
-          `\nval loss ${figures.val_loss?.toFixed(4)} | train loss ${figures.train_loss?.toFixed(4)} | ` +
+          `\nval loss ${figures.val_loss?.toFixed(4)} (exact, every val position: ${figures.val_loss_exact.toFixed(4)}) | train loss ${figures.train_loss?.toFixed(4)} | ` +
             `${figures.iters} iters in ${figures.wall_s.toFixed(1)} s (${engine} engine)\n` +
             `model: ${join(outDir, 'model')} (sample it: npx continuum sample ${outDir} --prompt "ROMEO:")\n`,
         );

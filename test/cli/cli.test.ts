@@ -24,8 +24,10 @@ describe('continuum CLI', () => {
     expect(r.code, r.stderr).toBe(0);
     const figures = JSON.parse(r.stdout.trim().split('\n').pop()!);
     expect(figures.iters).toBe(20);
-    for (const key of ['val_loss', 'train_loss', 'wall_s']) expect(Number.isFinite(figures[key]), key).toBe(true);
+    for (const key of ['val_loss', 'val_loss_exact', 'train_loss', 'wall_s']) expect(Number.isFinite(figures[key]), key).toBe(true);
     expect(figures.val_loss).toBeLessThan(Math.log(100)); // it learned something in 20 steps
+    // The exact loss over every val position and the 4-batch estimate measure the same model.
+    expect(Math.abs(figures.val_loss_exact - figures.val_loss)).toBeLessThan(0.3);
     expect(existsSync(join(out, 'model', 'model.safetensors'))).toBe(true);
     const sample = run(['sample', out, '--prompt', 'ROMEO:', '--max-new-tokens', '15', '--json']);
     expect(sample.code, sample.stderr).toBe(0);

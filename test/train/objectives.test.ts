@@ -135,3 +135,25 @@ describe('rft', () => {
     engine.dispose();
   });
 });
+
+describe('lm split loss', () => {
+  it('scores every token of a split once, the same whatever the batching, and matches a one-window forward', async () => {
+    const { makeCorpus } = await import('../../src/text/corpus.js');
+    const { splitLoss } = await import('../../src/train/objectives/lm.js');
+    const text = 'To be, or not to be, that is the question:\nWhether tis nobler in the mind to suffer\n'.repeat(3);
+    const corpus = makeCorpus('hamlet', text);
+    const { parseGPTConfig } = await import('../../src/model/config.js');
+    const engine = createEngine('native', parseGPTConfig({ vocabSize: 100, nLayers: 1, nHeads: 2, dModel: 32, contextLength: 64 }), 5);
+    const val = corpus.val; // windows of 8 leave a shorter last one
+    expect((val.length - 1) % 8).not.toBe(0);
+    const batched = splitLoss(engine, corpus, 'val', 8);
+    expect(splitLoss(engine, corpus, 'val', 8, 1)).toBeCloseTo(batched, 5);
+    // One window as long as the split: the mean of a single forward pass over it.
+    const whole = splitLoss(engine, corpus, 'val', val.length - 1);
+    const lp = engine.logprobs(Int32Array.from(val), 1, val.length - 1);
+    expect(whole).toBeCloseTo(-lp.reduce((a, b) => a + b, 0) / lp.length, 5);
+    // Windows restart the context, so a shorter window loses information: untrained, the two still differ.
+    expect(Math.abs(batched - whole)).toBeGreaterThan(0);
+    engine.dispose();
+  });
+});
