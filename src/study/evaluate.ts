@@ -3,11 +3,13 @@
  * They score the tasks of the recipe's last task stage: what the trial ended up trained on.
  */
 import { evaluateContextLoss, evaluateIclCurve } from '../eval/icl-curve.js';
+import { iclScore } from '../eval/learning-curve.js';
 import { evaluatePassAtK } from '../eval/pass-at-k.js';
-import type { EvalRecord } from '../eval/records.js';
+import { parseCurveMetric, type EvalRecord } from '../eval/records.js';
 import { drawInstances, evaluateSplits } from '../eval/task-scores.js';
 import type { Engine } from '../model/engine.js';
 import { TaskMix } from '../tasks/mix.js';
+import type { Scalars } from '../train/metrics.js';
 import type { Recipe, TasksSpec } from '../train/recipe.js';
 import { MixSource } from '../train/task-source.js';
 import type { Evaluation } from './schema.js';
@@ -41,4 +43,25 @@ export function runEvaluations(engine: Engine, recipe: Recipe, evaluations: read
         return evaluateContextLoss(engine, e.family, e.ks, e.n, step);
     }
   });
+}
+
+/**
+ * The evaluations a part asks for during training (contextLoss with `during: true`), as the trainer's extraEval
+ * hook: scalars eval/icl_loss_k<k> for each k that fits the context, and eval/icl_score = loss at the largest
+ * such k minus at the smallest (negative once the model learns from its context). Undefined when none asks.
+ */
+export function duringTrainingEval(evaluations: readonly Evaluation[]): ((engine: Engine) => Scalars) | undefined {
+  const during = evaluations.flatMap((e) => (e.kind === 'contextLoss' && e.during ? [e] : []));
+  if (during.length === 0) return undefined;
+  return (engine) => {
+    const scalars: Scalars = {};
+    during.forEach((e, i) => {
+      const suffix = during.length > 1 ? `_${i + 1}` : '';
+      const rows = evaluateContextLoss(engine, e.family, e.ks, e.n, 0);
+      const points = rows.map((r) => ({ k: parseCurveMetric(r.metric)!.x, loss: r.value })).sort((a, b) => a.k - b.k);
+      for (const p of points) scalars[`eval/icl_loss_k${p.k}${suffix}`] = p.loss;
+      if (points.length >= 2) scalars[`eval/icl_score${suffix}`] = iclScore(points.map((p) => p.loss));
+    });
+    return scalars;
+  };
 }

@@ -18,6 +18,8 @@ export interface Axis {
   values: unknown[];
   /** What each value is called in trial ids, the store and reports. */
   labels: string[];
+  /** The study file named the values (labels:); claims and `where` then refer to arms by these names. */
+  labelled: boolean;
 }
 
 export interface TrialPlan {
@@ -62,8 +64,8 @@ export function axesOf(part: Part): Axis[] {
   return Object.entries(part.sweep.axes).map(([path, a]) => {
     const keys = parsePath(path);
     const last = keys.filter((k) => typeof k === 'string').pop() as string;
-    if (Array.isArray(a)) return { path, name: last, values: a, labels: a.map(valueLabel) };
-    return { path, name: a.name ?? last, values: a.values, labels: a.labels ?? a.values.map(valueLabel) };
+    if (Array.isArray(a)) return { path, name: last, values: a, labels: a.map(valueLabel), labelled: false };
+    return { path, name: a.name ?? last, values: a.values, labels: a.labels ?? a.values.map(valueLabel), labelled: a.labels !== undefined };
   });
 }
 
@@ -109,8 +111,9 @@ export function expandTrials(study: Study): TrialPlan[] {
     if (names.includes('part')) problems.push(`${where}.sweep.axes: "part" is reserved for the part's name; name the axis otherwise`);
     for (const point of sweepPoints(part, axes)) {
       const labels = point.map((v, i) => axes[i].labels[axes[i].values.indexOf(v)]);
-      // Scalars are stored as they are; lists and objects (e.g. a list of families) by their label.
-      const shown = point.map((v, i) => (v !== null && typeof v === 'object' ? labels[i] : v));
+      // Scalars are stored as they are; lists and objects (e.g. a list of families), and values the file named, by
+      // their label (a testFraction of 0.7 swept as the trained share "0.3" reads as 0.3 everywhere).
+      const shown = point.map((v, i) => (axes[i].labelled || (v !== null && typeof v === 'object') ? labels[i] : v));
       for (const seed of study.seeds) {
         const label = [...axes.map((a, i) => `${a.name}=${labels[i]}`), `seed=${seed}`].join('/');
         const id = study.parts.length > 1 ? `${part.name}/${label}` : label;

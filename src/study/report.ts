@@ -279,19 +279,20 @@ function splitTables(study: Study, results: readonly TrialResult[]): ReportTable
     }
     const present = splits.filter((sp) => trials.some((t) => t.evals.some((e) => e.split === sp)));
     if (present.length === 0) return [];
-    const cell = (ts: TrialResult[], split: string) => {
+    // Three numeric cells per split (mean, CI low, CI high), so summary.json needs no parsing.
+    const cells = (ts: TrialResult[], split: string): (number | null)[] => {
       const ys = ts.flatMap((t) => t.evals.filter((e) => e.split === split && e.family === '*' && e.domain === '*' && e.metric === 'exact').map((e) => e.value));
-      if (ys.length === 0) return null;
+      if (ys.length === 0) return [null, null, null];
       const ci = meanCI(ys);
-      return `${fmt(ci.mean)} ${Number.isFinite(ci.lo) ? `[${fmt(ci.lo)}, ${fmt(ci.hi)}]` : ''}`.trim();
+      return [ci.mean, Number.isFinite(ci.lo) ? ci.lo : null, Number.isFinite(ci.hi) ? ci.hi : null];
     };
-    const names: Record<string, string> = { train: 'train-split instances', test: 'test-split instances', heldout: 'held-out families' };
+    const names: Record<string, string> = { train: 'train-split', test: 'test-split', heldout: 'held-out families' };
     return [
       {
         title: `Exact-match accuracy of every arm${study.parts.length > 1 ? ` (part ${part.name})` : ''}`,
-        columns: ['arm', 'seeds', ...present.map((sp) => names[sp])],
-        rows: [...arms.entries()].map(([arm, ts]) => [arm, ts.length, ...present.map((sp) => cell(ts, sp))]),
-        note: 'Final models; mean over seeds [95% CI]. Train-split instances measure fit, test-split instances of the same families generalization to new instances, held-out families transfer.',
+        columns: ['arm', 'seeds', ...present.flatMap((sp) => [`${names[sp]} mean`, `${names[sp]} CI low`, `${names[sp]} CI high`])],
+        rows: [...arms.entries()].map(([arm, ts]) => [arm, ts.length, ...present.flatMap((sp) => cells(ts, sp))]),
+        note: 'Final models; mean over seeds with its 95% CI. Train-split instances measure fit, test-split instances of the same families generalization to new instances, held-out families transfer.',
       },
     ];
   });

@@ -32,7 +32,10 @@ export const AxisSchema = z.union([
       /** Short label for trial ids, tables and legends, e.g. M; default: the path's last field. */
       name: z.string().regex(/^[A-Za-z][\w-]*$/, 'an axis name is letters, digits, - and _').optional(),
       values: z.array(AxisValue).min(1, 'an axis needs at least one value'),
-      /** What each value is called in ids and reports, e.g. 1, 2, 4 for lists of 1, 2, 4 families. */
+      /**
+       * What each value is called in ids, the store and reports, e.g. 1, 2, 4 for lists of 1, 2, 4 families.
+       * Claims (a, b) and `where` then name arms by label.
+       */
       labels: z.array(z.string().regex(/^[\w.+-]+$/, 'a label is letters, digits and . + - _')).optional(),
     })
     .strict()
@@ -91,6 +94,11 @@ export const EvaluationSchema = z.discriminatedUnion('kind', [
       family: familyEntry,
       ks: z.array(z.number().int().min(0).max(64)).min(1).default([0, 1, 2, 4, 8]),
       n: positiveInt.default(64),
+      /**
+       * Also measure it at every evaluation during training, logged as eval/icl_loss_k<k> and eval/icl_score
+       * (the loss at the largest k minus at the smallest: Olsson et al. 2022's late-minus-early score).
+       */
+      during: z.boolean().default(false),
     })
     .strict(),
 ]);

@@ -8,7 +8,7 @@ import { latestCheckpoint } from '../train/checkpoint.js';
 import type { MetricsRecord } from '../train/metrics.js';
 import { train, type StepInfo } from '../train/trainer.js';
 import type { MetricPoint } from '../store/run-store.js';
-import { runEvaluations } from './evaluate.js';
+import { duringTrainingEval, runEvaluations } from './evaluate.js';
 import { openRunDir, trialDir, trialPart, trialRecipe } from './run-dir.js';
 
 /** Every scalar is stored at evaluation steps, at the last step and every LOG_EVERY steps in between. */
@@ -56,7 +56,7 @@ function runTrial(runDir: string, trialKey: number): void {
       }
     };
     const resume = latestCheckpoint(dir) !== null;
-    const result = train(recipe, { outDir: dir, resume, onStep });
+    const result = train(recipe, { outDir: dir, resume, onStep, extraEval: duringTrainingEval(part.evaluations) });
     flush();
     store.logEval(trialKey, runEvaluations(result.engine, recipe, part.evaluations, result.steps));
     result.engine.dispose();

@@ -38,6 +38,11 @@ export interface TrainOptions {
   onEvent?: (message: string) => void;
   /** Stop (as if killed) after this many global steps: for resume tests. */
   stopAfterSteps?: number;
+  /**
+   * More measurements taken at each of a stage's evaluations and logged with them (`eval/...` tags), e.g. a
+   * study's ICL score over training. It must not change the engine's weights.
+   */
+  extraEval?: (engine: Engine, stage: number) => Scalars;
 }
 
 export interface StepInfo {
@@ -221,7 +226,10 @@ export function train(recipeInput: Recipe | unknown, options: TrainOptions): Tra
         },
       });
     };
-    const evaluate = (): Scalars => (objective.evaluate ? objective.evaluate(live, new Rng(stageSeed(recipe, s, `eval:${stageStep}`))) : {});
+    const evaluate = (): Scalars => ({
+      ...(objective.evaluate ? objective.evaluate(live, new Rng(stageSeed(recipe, s, `eval:${stageStep}`))) : {}),
+      ...options.extraEval?.(live, s),
+    });
 
     while (budgetProgress(stage, stageStep, tokens, episodes) < 1) {
       if (options.stopAfterSteps !== undefined && globalStep >= options.stopAfterSteps) {

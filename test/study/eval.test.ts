@@ -66,3 +66,32 @@ describe('evaluations on a model', () => {
     }
   });
 });
+
+describe('evaluations during training', () => {
+  it('contextLoss with during: true logs the loss at each k and the ICL score at every evaluation', async () => {
+    const { duringTrainingEval } = await import('../../src/study/evaluate.js');
+    const { EvaluationSchema } = await import('../../src/study/schema.js');
+    const { train } = await import('../../src/train/trainer.js');
+    const family = { family: 'icl/lookup', config: { keys: 4, maxValue: 9 } };
+    const evaluation = EvaluationSchema.parse({ kind: 'contextLoss', family, ks: [0, 2, 4], n: 8, during: true });
+    expect(duringTrainingEval([EvaluationSchema.parse({ kind: 'contextLoss', family, ks: [0, 4], n: 8 })])).toBeUndefined();
+    const extraEval = duringTrainingEval([evaluation])!;
+    const recipe = {
+      seed: 1,
+      model: { nLayers: 1, nHeads: 2, dModel: 32, contextLength: 32 },
+      stages: [{ objective: 'sft', tasks: { families: [{ ...family, config: { ...family.config, k: 4 } }] }, budget: { steps: 6 }, batchSize: 4, eval: { interval: 3, iters: 4 } }],
+    };
+    const seen: Record<string, number>[] = [];
+    const result = train(recipe, { outDir: null, engine: 'native', extraEval, onStep: (r) => { if ('eval/icl_score' in r.scalars) seen.push(r.scalars); } });
+    expect(seen.map((s) => Object.keys(s).filter((k) => k.startsWith('eval/icl')).sort())).toEqual([
+      ['eval/icl_loss_k0', 'eval/icl_loss_k2', 'eval/icl_loss_k4', 'eval/icl_score'],
+      ['eval/icl_loss_k0', 'eval/icl_loss_k2', 'eval/icl_loss_k4', 'eval/icl_score'],
+    ]); // steps 3 and 6
+    const last = seen[1];
+    expect(last['eval/icl_score']).toBeCloseTo(last['eval/icl_loss_k4'] - last['eval/icl_loss_k0'], 12);
+    // The same numbers as the final evaluation on the same model: the hook measures, it does not train.
+    const rows = evaluateContextLoss(result.engine, { ...family, weight: 1, levels: [1] }, [0, 4], 8, 6);
+    expect(rows.map((r) => r.value)).toEqual([last['eval/icl_loss_k0'], last['eval/icl_loss_k4']]);
+    result.engine.dispose();
+  });
+});

@@ -56,6 +56,22 @@ describe('study files', () => {
     }
   });
 
+  it("the README's example study file is valid and expands, with the families drawn per seed", () => {
+    const readme = readFileSync(join(studiesDir, '..', 'README.md'), 'utf8');
+    const yaml = /### A study file[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)![1];
+    const study = parseStudyText(yaml, 'README example');
+    const quick = expandTrials(resolveMode(study, 'quick'));
+    expect(quick.map((t) => t.id)).toEqual(['families=1/seed=1', 'families=1/seed=2', 'families=1/seed=3', 'families=4/seed=1', 'families=4/seed=2', 'families=4/seed=3']);
+    const families = (t: (typeof quick)[number]) => t.recipe.stages[0].tasks!.families as string[];
+    // Nested draws: with one seed, the 4 families contain the 1.
+    for (const seed of [1, 2, 3]) {
+      const [one, four] = [1, 4].map((k) => quick.find((t) => t.seed === seed && t.axes.families === k)!);
+      expect(families(four)).toHaveLength(4);
+      expect(families(four)).toContain(families(one)[0]);
+    }
+    expect(expandTrials(resolveMode(study, 'full'))).toHaveLength(15);
+  });
+
   it('a malformed study gets one error per problem, each naming the field path, the value and what is allowed', () => {
     const problems = problemsOf(() =>
       parseStudy({ name: 'Bad Name', seeds: 0, recipe: base.recipe, sweep: { mode: 'random', axes: { seed: [] } }, evaluations: [{ kind: 'passAtK', ks: [32], samples: 8 }], surprise: 1 }),
