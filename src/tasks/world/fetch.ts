@@ -6,9 +6,8 @@
 import { z } from 'zod';
 import type { Rng } from '../../util/rng.js';
 import { defineFamily, type Generated, type SplitContext } from '../family.js';
-import { drawItem } from '../pool.js';
 import { registerFamily } from '../registry.js';
-import { freeCells, levelText, scoreMoves, solvableLevel, worldFields } from './gridworld.js';
+import { freeCells, generateLevel, scoreMoves, worldFields } from './gridworld.js';
 
 export const NAME = 'world/fetch';
 
@@ -22,21 +21,8 @@ export const LEVELS: Partial<FetchConfig>[] = [
   { width: 9, height: 9, walls: 24, minDistance: 10 },
 ];
 
-export function generate(rng: Rng, cfg: FetchConfig, _index: number, split: SplitContext): Generated {
-  const { level, path } = drawItem(
-    {
-      family: NAME,
-      size: cfg.numLevels,
-      poolSeed: cfg.levelSeed,
-      configKey: JSON.stringify([cfg.width, cfg.height, cfg.walls, cfg.minDistance]),
-      draw: (r) => solvableLevel(NAME, r, cfg, ['S', 'G', 'K']),
-      keyOf: (item) => levelText(item.level),
-    },
-    rng,
-    split,
-  );
-  return { prompt: levelText(level), answer: path, meta: { moves: path.length } };
-}
+export const generate = (rng: Rng, cfg: FetchConfig, _index: number, split: SplitContext): Generated =>
+  generateLevel(NAME, rng, cfg, split, ['S', 'G', 'K']);
 
 export const score = (output: string, instance: Generated) => scoreMoves(instance.prompt, output, true);
 export const key = (g: Generated) => g.prompt;

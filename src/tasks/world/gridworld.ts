@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import type { Rng } from '../../util/rng.js';
-import { poolSizeSchema } from '../pool.js';
+import type { Generated, SplitContext } from '../family.js';
+import { drawItem, poolSizeSchema } from '../pool.js';
 
 export const MOVES = { U: [0, -1], D: [0, 1], L: [-1, 0], R: [1, 0] } as const;
 type Move = keyof typeof MOVES;
@@ -126,6 +127,26 @@ export function solvableLevel(family: string, rng: Rng, cfg: WorldConfig, specia
       );
     }
   }
+}
+
+/**
+ * One instance of a grid-world family: a training level from the family's pool of `numLevels` (or a fresh one
+ * when unbounded), a test level never in any pool; prompt = the grid, answer = a shortest solution.
+ */
+export function generateLevel(family: string, rng: Rng, cfg: WorldConfig, split: SplitContext, specials: string[]): Generated {
+  const { level, path } = drawItem(
+    {
+      family,
+      size: cfg.numLevels,
+      poolSeed: cfg.levelSeed,
+      configKey: JSON.stringify([cfg.width, cfg.height, cfg.walls, cfg.minDistance]),
+      draw: (r) => solvableLevel(family, r, cfg, specials),
+      keyOf: (item) => levelText(item.level),
+    },
+    rng,
+    split,
+  );
+  return { prompt: levelText(level), answer: path, meta: { moves: path.length } };
 }
 
 /** Score of a move string: 1 when it ends on G (holding the key when one is needed), else 0. */
