@@ -52,7 +52,8 @@ export function curveSpec(o: CurveSpecOptions): TopLevelSpec {
     scale: { domain: [...o.names] },
     legend: o.legend === false ? null : { orient: 'bottom' as const, columns: 4, labelLimit: 260, symbolOpacity: 1 },
   };
-  const y = { type: 'quantitative' as const, title: o.yTitle, scale: { zero: false } };
+  // '~g' trims trailing zeros: a constant series (a fixed learning rate) otherwise reads 0.001000, 0.001000, ...
+  const y = { type: 'quantitative' as const, title: o.yTitle, scale: { zero: false }, axis: { format: '~g' } };
   const layers: object[] = [];
   if (o.smoothing > 0) layers.push({ name: 'raw', mark: { type: 'line', opacity: 0.22, strokeWidth: 1 }, encoding: { x, y: { ...y, field: 'raw' }, color } });
   layers.push({
