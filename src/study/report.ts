@@ -151,7 +151,10 @@ function curvePlots(study: Study, results: readonly TrialResult[]): ReportPlot[]
       ),
     );
     if (points.length === 0) return [];
-    const yDomain: [number, number] | undefined = c.tag.includes('_acc') || c.tag.includes('_score') ? [0, 1] : undefined;
+    // Accuracies and verifier scores live in [0, 1]: draw that whole range. Other tags (losses, the ICL score,
+    // which is a loss difference and negative) get an axis fitted to their values.
+    const isRate = /_(acc|score)$/.test(c.tag) && points.every((p) => p.mean >= 0 && p.mean <= 1);
+    const yDomain: [number, number] | undefined = isRate ? [0, 1] : undefined;
     return [
       {
         name: `curve${i + 1}-${slug(c.label)}`,
