@@ -111,6 +111,8 @@ export interface BarDatum {
   lo: number;
   hi: number;
   n?: number;
+  /** Written above the bar, e.g. "3/3 not reached" when the value is a budget, a lower bound. */
+  note?: string;
 }
 
 export interface BarChartOptions {
@@ -127,7 +129,9 @@ export interface BarChartOptions {
 
 export function barChartSpec(o: BarChartOptions): TopLevelSpec {
   if (o.bars.length === 0) throw new Error(`barChartSpec "${o.title}": no bars`);
-  const values = o.bars.map((b) => ({ group: b.group, arm: b.arm, mean: b.mean, lo: finiteOrNull(b.lo), hi: finiteOrNull(b.hi), n: b.n ?? null }));
+  const values = o.bars.map((b) => ({ group: b.group, arm: b.arm, mean: b.mean, lo: finiteOrNull(b.lo), hi: finiteOrNull(b.hi), n: b.n ?? null, note: b.note ?? null }));
+  // One bar per group (a single measure) needs no legend: the y title names it.
+  const oneArm = new Set(o.bars.map((b) => b.arm)).size === 1;
   const x = { field: 'group', type: 'nominal' as const, title: o.xTitle, sort: null, axis: { labelAngle: 0 } };
   const xOffset = { field: 'arm', type: 'nominal' as const, sort: null };
   const y = { type: 'quantitative' as const, title: o.yTitle, scale: o.yDomain ? { domain: o.yDomain } : {} };
@@ -147,11 +151,19 @@ export function barChartSpec(o: BarChartOptions): TopLevelSpec {
     config: CONFIG,
     data: { values },
     layer: [
-      { mark: { type: 'bar', opacity: 0.85 }, encoding: { x, xOffset, y: { ...y, field: 'mean' }, color: { field: 'arm', type: 'nominal', title: o.armTitle ?? null, sort: null }, tooltip } },
+      {
+        mark: { type: 'bar', opacity: 0.85 },
+        encoding: { x, xOffset, y: { ...y, field: 'mean' }, color: { field: 'arm', type: 'nominal', title: o.armTitle ?? null, sort: null, ...(oneArm ? { legend: null } : {}) }, tooltip },
+      },
       {
         mark: { type: 'errorbar', ticks: { size: 8 }, thickness: 1.5, color: '#222' },
         transform: [{ filter: 'isValid(datum.lo) && isValid(datum.hi)' }],
         encoding: { x, xOffset, y: { ...y, field: 'lo' }, y2: { field: 'hi' } },
+      },
+      {
+        mark: { type: 'text', baseline: 'bottom', dy: -4, fontSize: 11, color: '#444' },
+        transform: [{ filter: 'datum.note != null' }],
+        encoding: { x, xOffset, y: { ...y, field: 'mean' }, text: { field: 'note' } },
       },
     ],
   } as TopLevelSpec;

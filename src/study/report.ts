@@ -33,6 +33,7 @@ function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number
   const armResults: ArmResult[] = [];
   let unreached = 0;
   const censored = new Map<string, boolean>(); // arm -> every value is a not-reached budget
+  const notReachedOf = new Map<string, string>(); // arm -> "2/3 not reached", for the chart
   // With per-arm measures the two arms may be one arm measured twice: name them apart.
   const split = claim.measureA !== undefined || claim.measureB !== undefined;
   const variants = arms.flatMap((arm) => {
@@ -52,6 +53,7 @@ function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number
     const notReached = measured.filter((x) => !x.m!.reached).length;
     unreached += notReached;
     censored.set(name, notReached === measured.length);
+    if (notReached) notReachedOf.set(name, `${notReached}/${measured.length} not reached`);
     const r = armResult(name, claim.label, measured.map((x) => x.m!.value), { seeds: measured.map((x) => x.seed) });
     armResults.push(r);
     rows.push([name, r.ci.n, r.ci.mean, Number.isFinite(r.ci.lo) ? r.ci.lo : null, Number.isFinite(r.ci.hi) ? r.ci.hi : null, notReached ? `${notReached} not reached (budget counted)` : '']);
@@ -88,12 +90,16 @@ function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number
   const held = Object.entries(claim.where).map(([k, v]) => `${k} = ${label(v)}`).join(', ');
   if (held) sentence = sentence.replace(/^([^:]*):/, `$1 (${held}):`);
   const table: ReportTable = { title: `Claim ${index + 1}: ${claim.label} by ${claim.axis}${held ? ` (${held})` : ''}`, columns: [claim.axis, 'seeds', 'mean', 'CI low', 'CI high', 'note'], rows };
-  const clip = (v: number) => (unit && Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : v);
+  // Error bars stay where a value can lie: [0, 1] for rates, >= 0 for counts of examples or demonstrations.
+  const counted = [claim.measure, claim.measureA, claim.measureB].some((m) => m && ('examplesTo' in m || 'demonstrationsTo' in m));
+  const clip = (v: number) => (!Number.isFinite(v) ? v : unit ? Math.min(1, Math.max(0, v)) : counted ? Math.max(0, v) : v);
   const plot: ReportPlot | null = armResults.length
     ? {
         name: `claim${index + 1}-${slug(claim.label)}`,
         title: `${claim.label} by ${claim.axis}`,
-        caption: `Mean over seeds with 95% confidence intervals; the verdict compares ${claim.axis} = ${label(claim.b)} with ${label(claim.a)}.`,
+        caption:
+          `Mean over seeds with 95% confidence intervals; the verdict compares ${claim.axis} = ${label(claim.b)} with ${label(claim.a)}.` +
+          (unreached ? ' A bar marked "not reached" counts the budget for those seeds: the true value is larger.' : ''),
         spec: barChartSpec({
           title: `${claim.label} by ${claim.axis}`,
           subtitle: `${claim.part === 'main' ? '' : `part ${claim.part}: `}${armResults[0].values.length} seeds per arm, 95% CI`,
@@ -101,7 +107,7 @@ function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number
           yTitle: claim.label,
           armTitle: 'measure',
           yDomain: unit,
-          bars: armResults.map((r) => ({ group: r.arm, arm: claim.label, mean: r.ci.mean, lo: clip(r.ci.lo), hi: clip(r.ci.hi), n: r.ci.n })),
+          bars: armResults.map((r) => ({ group: r.arm, arm: claim.label, mean: r.ci.mean, lo: clip(r.ci.lo), hi: clip(r.ci.hi), n: r.ci.n, note: notReachedOf.get(r.arm) })),
         }),
       }
     : null;

@@ -104,6 +104,24 @@ describe('study reports', () => {
     expect(report.finding).toMatch(/neither arm reached the threshold/);
   });
 
+  it('a count chart marks arms that never reached the threshold and keeps error bars at or above 0', () => {
+    // Crossings at 6, 6 and 98 examples: a t interval over 3 seeds reaches below 0, where no count can lie.
+    const reached = (d: number) => ({ 'eval/test_acc': [{ step: 101, value: 0.1 }, { step: 102 + d, value: 0.9 }] });
+    const flat = { 'eval/test_acc': [{ step: 120, value: 0.1 }, { step: 150, value: 0.2 }] };
+    const results = [1, 2, 3].flatMap((s) => [result({ M: 1 }, s, [], flat), result({ M: 16 }, s, [], reached(s === 3 ? 46 : 0))]);
+    const fewer = { ...claim, measure: { examplesTo: { tag: 'eval/test_acc', threshold: 0.5, stage: 1 } }, direction: 'decrease' };
+    const report = buildReport(study([fewer]), run, results);
+    const bars = (report.plots[0].spec as { data: { values: { group: string; lo: number; note: string | null }[] } }).data.values;
+    expect(bars.map((b) => [b.group, b.note])).toEqual([
+      ['1', '3/3 not reached'],
+      ['16', null],
+    ]);
+    expect(report.arms[1].values).toEqual([6, 6, 98]);
+    expect(report.arms[1].ci.lo).toBeLessThan(0);
+    expect(bars[1].lo).toBe(0);
+    expect(report.plots[0].caption).toMatch(/not reached.*the true value is larger/);
+  });
+
   it('two arms at the floor of a proportion (every trial 0) are inconclusive, not "no effect"', () => {
     const results = [1, 2, 3].flatMap((s) => [result({ M: 1 }, s, [{ value: 0 }]), result({ M: 16 }, s, [{ value: 0 }])]);
     const report = buildReport(study([claim]), run, results);

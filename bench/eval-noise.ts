@@ -1,0 +1,53 @@
+/**
+ * How noisy is nanoGPT's val-loss estimate? For a trained character model, prints the exact loss over every val
+ * position, then the spread of nanoGPT's estimate (the mean of `iters` random batches of 12 x 64) over many
+ * redraws, for 20 batches (nanoGPT's CPU command) and 200 (its default).
+ *
+ *   npx continuum pretrain --out runs/shakespeare
+ *   npx tsx bench/eval-noise.ts runs/shakespeare/model [--draws 400]
+ */
+import { createEngine } from '../src/model/engines.js';
+import { loadModel } from '../src/store/model-files.js';
+import { loadCorpus } from '../src/text/corpus-file.js';
+import { corpusWindow } from '../src/text/corpus.js';
+import { splitLoss } from '../src/train/objectives/lm.js';
+import { Rng } from '../src/util/rng.js';
+
+const [modelDir, flag, drawsText] = process.argv.slice(2);
+if (!modelDir) {
+  process.stderr.write('usage: npx tsx bench/eval-noise.ts MODEL_DIR [--draws N]\n');
+  process.exit(2);
+}
+const draws = flag === '--draws' ? Number(drawsText) : 400;
+const model = loadModel(modelDir);
+const engine = createEngine('native', model.config, model.params);
+const corpus = loadCorpus('shakespeare');
+const [B, T] = [12, 64];
+
+const exact = splitLoss(engine, corpus, 'val', T);
+console.log(`exact val loss (every position, windows of ${T}): ${exact.toFixed(4)}`);
+
+for (const iters of [20, 200]) {
+  const rng = new Rng(`eval-noise|${iters}`);
+  const n = iters === 20 ? draws : Math.max(20, Math.round(draws / 10));
+  const estimates: number[] = [];
+  for (let d = 0; d < n; d++) {
+    let sum = 0;
+    for (let i = 0; i < iters; i++) {
+      const tokens = new Int32Array(B * (T + 1)); // [B, T+1]
+      for (let b = 0; b < B; b++) tokens.set(corpusWindow(corpus, 'val', T, rng), b * (T + 1));
+      const logp = engine.logprobs(tokens, B, T); // [B, T]
+      sum -= logp.reduce((a, x) => a + x, 0) / logp.length;
+    }
+    estimates.push(sum / iters);
+  }
+  estimates.sort((a, b) => a - b);
+  const mean = estimates.reduce((a, b) => a + b, 0) / n;
+  const sd = Math.sqrt(estimates.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1));
+  const below = estimates.filter((x) => x <= 1.88).length / n;
+  console.log(
+    `eval_iters ${iters}: ${n} estimates, mean ${mean.toFixed(4)}, sd ${sd.toFixed(4)}, ` +
+      `range ${estimates[0].toFixed(4)} to ${estimates[n - 1].toFixed(4)}, share <= 1.88: ${below.toFixed(3)}`,
+  );
+}
+engine.dispose();
