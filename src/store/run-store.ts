@@ -388,11 +388,14 @@ export class RunStore {
 
   logEval(trialKey: number, records: EvalRecord | readonly EvalRecord[]): void {
     const list = Array.isArray(records) ? (records as readonly EvalRecord[]) : [records as EvalRecord];
+    // A trial resumed after its evaluation was written measures again: the new row replaces the old one.
+    const replace = this.sql('DELETE FROM evals WHERE trial = ? AND step = ? AND split = ? AND family = ? AND domain = ? AND metric = ?');
     const insert = this.sql('INSERT INTO evals (trial, step, split, family, domain, metric, value, n, wall_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
     const now = nowSeconds();
     this.db.transaction(() => {
       for (const e of list) {
         if (Number.isNaN(e.value)) throw new Error(`logEval: ${e.metric} on ${e.split}/${e.family} at step ${e.step} is NaN`);
+        replace.run(trialKey, e.step, e.split, e.family, e.domain, e.metric);
         insert.run(trialKey, e.step, e.split, e.family, e.domain, e.metric, e.value, e.n, now);
       }
     })();

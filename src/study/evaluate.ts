@@ -1,6 +1,7 @@
 /**
- * A part's evaluations on a trial's final model (see schema.ts EvaluationSchema for what each measures).
- * They score the tasks of the recipe's last task stage: what the trial ended up trained on.
+ * A part's evaluations on a trial's final model, or on its model at the end of an earlier stage (see schema.ts
+ * EvaluationSchema for what each measures). They score the tasks of the recipe's last task stage, whichever
+ * model they measure, so the numbers before and after a stage are on the same problems.
  */
 import { evaluateContextLoss, evaluateIclCurve } from '../eval/icl-curve.js';
 import { iclScore } from '../eval/learning-curve.js';
@@ -19,7 +20,28 @@ export function lastTasks(recipe: Recipe): TasksSpec | null {
   return null;
 }
 
+/** The final model's evaluations: those without a stage, or whose stage is the last. */
 export function runEvaluations(engine: Engine, recipe: Recipe, evaluations: readonly Evaluation[], step: number): EvalRecord[] {
+  const last = recipe.stages.length - 1;
+  return measure(engine, recipe, evaluations.filter((e) => e.stage === undefined || e.stage === last), step);
+}
+
+/**
+ * The evaluations of the model at the end of an earlier stage, as the trainer's onStageEnd hook. Their rows'
+ * split carries the stage's name (`pass@k:test@warm-start`), so they never mix with the final model's.
+ */
+export function stageEndEvaluations(recipe: Recipe, evaluations: readonly Evaluation[]): (engine: Engine, stage: number, step: number) => EvalRecord[] {
+  const last = recipe.stages.length - 1;
+  return (engine, stage, step) => {
+    if (stage === last) return [];
+    const chosen = evaluations.filter((e) => e.stage === stage);
+    if (chosen.length === 0) return [];
+    const name = recipe.stages[stage].name ?? `stage${stage + 1}`;
+    return measure(engine, recipe, chosen, step).map((r) => ({ ...r, split: `${r.split}@${name}` }));
+  };
+}
+
+function measure(engine: Engine, recipe: Recipe, evaluations: readonly Evaluation[], step: number): EvalRecord[] {
   const tasks = lastTasks(recipe);
   const needTasks = (kind: string): TasksSpec => {
     if (!tasks) throw new Error(`evaluation ${kind} needs a task stage in the recipe`);

@@ -127,6 +127,11 @@ export function expandTrials(study: Study): TrialPlan[] {
         }
         try {
           const parsed = parseRecipe(recipe, `${where} trial ${id}`);
+          part.evaluations.forEach((e, j) => {
+            if (e.stage !== undefined && e.stage >= parsed.stages.length) {
+              problems.push(`${where}.evaluations[${j}].stage: got ${e.stage}; the recipe has ${parsed.stages.length} stage(s), numbered from 0`);
+            }
+          });
           trials.push({ id, part: part.name, axes: Object.fromEntries(axes.map((a, i) => [a.name, shown[i]])), seed, recipe: parsed });
         } catch (err) {
           if (err instanceof ValidationError) problems.push(...err.problems.map((line) => `${where}.recipe.${line} (trial ${id})`));

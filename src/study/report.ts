@@ -238,6 +238,9 @@ function ciPoint(ys: number[]) {
 }
 
 /** pass@k against k, per arm, with greedy pass@1 in the table. */
+/** `pass@k:test@warm-start` -> `test`: the problems a pass@k row was measured on. */
+const problemSet = (split: string) => split.slice('pass@k:'.length).split('@')[0];
+
 function passAtKPlots(study: Study, results: readonly TrialResult[]): { plots: ReportPlot[]; tables: ReportTable[] } {
   const plots: ReportPlot[] = [];
   const tables: ReportTable[] = [];
@@ -259,17 +262,23 @@ function passAtKPlots(study: Study, results: readonly TrialResult[]): { plots: R
       columns: [axis, 'problems', 'metric', 'seeds', 'mean', 'CI low', 'CI high'],
       rows: entries.map((r) => [r.arm, r.split.slice('pass@k:'.length), r.metric, r.n, r.mean, Number.isFinite(r.lo) ? r.lo : null, Number.isFinite(r.hi) ? r.hi : null]),
     });
-    const oneSplit = new Set(entries.map((r) => r.split)).size === 1;
-    const points = entries
-      .filter((r) => /^pass@\d+$/.test(r.metric))
-      // The problem set (test or heldout) joins the legend only when there are both.
-      .map((r) => ({ series: oneSplit ? r.arm : `${r.arm} (${r.split.slice('pass@k:'.length)})`, x: Number(r.metric.slice(5)), mean: r.mean, lo: r.lo, hi: r.hi, n: r.n }));
-    if (points.length) {
+    // One chart per problem set (test, heldout); rows measured after an earlier stage (`pass@k:test@warm-start`)
+    // join their problem set's chart as their own lines, e.g. before and after RL.
+    const problemSets = [...new Set(entries.map((r) => problemSet(r.split)))];
+    for (const set of problemSets) {
+      const points = entries
+        .filter((r) => problemSet(r.split) === set && /^pass@\d+$/.test(r.metric))
+        .map((r) => {
+          const stage = r.split.slice('pass@k:'.length).split('@')[1];
+          return { series: stage ? `${r.arm}, after ${stage}` : r.arm, x: Number(r.metric.slice(5)), mean: r.mean, lo: r.lo, hi: r.hi, n: r.n };
+        });
+      if (points.length === 0) continue;
+      const suffix = `${problemSets.length > 1 ? `-${set}` : ''}${study.parts.length > 1 ? `-${part.name}` : ''}`;
       plots.push({
-        name: `pass-at-k${study.parts.length > 1 ? `-${part.name}` : ''}`,
-        title: 'pass@k',
-        caption: 'Unbiased pass@k estimator over sampled answers; mean over seeds with a 95% band.',
-        spec: lineChartSpec({ title: 'pass@k', subtitle: oneSplit ? `on ${entries[0].split.slice('pass@k:'.length)} problems` : undefined, xTitle: 'k (samples)', yTitle: 'pass@k', xScale: 'log', seriesTitle: axis, yDomain: [0, 1], points: clipBands(points, [0, 1]) }),
+        name: `pass-at-k${suffix}`,
+        title: `pass@k on ${set} problems`,
+        caption: 'Unbiased pass@k estimator over sampled answers; mean over seeds with a 95% band. Lines "after <stage>" measure the model as it was at the end of that stage.',
+        spec: lineChartSpec({ title: 'pass@k', subtitle: `on ${set} problems`, xTitle: 'k (samples)', yTitle: 'pass@k', xScale: 'log', seriesTitle: axis, yDomain: [0, 1], points: clipBands(points, [0, 1]) }),
       });
     }
   }

@@ -57,12 +57,20 @@ export const SweepSchema = z
 const familyEntry = MixEntrySchema;
 const positiveInt = z.number().int().min(1);
 
+/**
+ * Which model an evaluation measures: the final one (default), or the model at the end of an earlier stage
+ * (0 = the first), e.g. pass@k before and after an RL stage. Rows from an earlier stage carry the stage's name
+ * in their split: `pass@k:test@warm-start`, `test@warm-start`.
+ */
+const afterStage = { stage: z.number().int().min(0).optional() };
+
 /** What is measured on each trial's final model, besides the trainer's periodic evaluations. */
 export const EvaluationSchema = z.discriminatedUnion('kind', [
   z
     .object({
       /** Score and exact match on train-split and test-split instances of the training families and on held-out families, per family and domain. */
       kind: z.literal('splits'),
+      ...afterStage,
       n: positiveInt.default(128).describe('instances per family and split'),
     })
     .strict(),
@@ -70,6 +78,7 @@ export const EvaluationSchema = z.discriminatedUnion('kind', [
     .object({
       /** pass@k from `samples` sampled answers per problem (unbiased estimator), and greedy pass@1. */
       kind: z.literal('passAtK'),
+      ...afterStage,
       problems: positiveInt.default(64),
       samples: positiveInt.default(16),
       ks: z.array(positiveInt).min(1).default([1, 4, 16]),
@@ -82,6 +91,7 @@ export const EvaluationSchema = z.discriminatedUnion('kind', [
     .object({
       /** Score on new rules of an in-context family against the number of demonstrations k. */
       kind: z.literal('iclCurve'),
+      ...afterStage,
       family: familyEntry,
       ks: z.array(z.number().int().min(0).max(64)).min(1).default([0, 1, 2, 4, 8]),
       n: positiveInt.default(128),
@@ -91,6 +101,7 @@ export const EvaluationSchema = z.discriminatedUnion('kind', [
     .object({
       /** Loss of the answer against the number of demonstrations before it (on new rules). */
       kind: z.literal('contextLoss'),
+      ...afterStage,
       family: familyEntry,
       ks: z.array(z.number().int().min(0).max(64)).min(1).default([0, 1, 2, 4, 8]),
       n: positiveInt.default(64),

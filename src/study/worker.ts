@@ -4,11 +4,12 @@
  * store, runs the part's evaluations on the final model, and marks the trial done, or failed with the reason
  * (a diverged run, a bad config) so the study can go on without it. Progress goes to the parent over IPC.
  */
+import type { Engine } from '../model/engine.js';
 import { latestCheckpoint } from '../train/checkpoint.js';
 import type { MetricsRecord } from '../train/metrics.js';
 import { train, type StepInfo } from '../train/trainer.js';
 import type { MetricPoint } from '../store/run-store.js';
-import { duringTrainingEval, runEvaluations } from './evaluate.js';
+import { duringTrainingEval, runEvaluations, stageEndEvaluations } from './evaluate.js';
 import { openRunDir, trialDir, trialPart, trialRecipe } from './run-dir.js';
 
 /** Every scalar is stored at evaluation steps, at the last step and every LOG_EVERY steps in between. */
@@ -56,7 +57,12 @@ function runTrial(runDir: string, trialKey: number): void {
       }
     };
     const resume = latestCheckpoint(dir) !== null;
-    const result = train(recipe, { outDir: dir, resume, onStep, extraEval: duringTrainingEval(part.evaluations) });
+    const atStageEnd = stageEndEvaluations(recipe, part.evaluations);
+    const onStageEnd = (engine: Engine, stage: number, step: number) => {
+      const rows = atStageEnd(engine, stage, step);
+      if (rows.length) store.logEval(trialKey, rows);
+    };
+    const result = train(recipe, { outDir: dir, resume, onStep, onStageEnd, extraEval: duringTrainingEval(part.evaluations) });
     flush();
     store.logEval(trialKey, runEvaluations(result.engine, recipe, part.evaluations, result.steps));
     result.engine.dispose();

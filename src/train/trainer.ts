@@ -43,6 +43,8 @@ export interface TrainOptions {
    * study's ICL score over training. It must not change the engine's weights.
    */
   extraEval?: (engine: Engine, stage: number) => Scalars;
+  /** Called when a stage has spent its budget, with the model as it is then (e.g. pass@k before an RL stage). */
+  onStageEnd?: (engine: Engine, stage: number, globalStep: number) => void;
 }
 
 export interface StepInfo {
@@ -275,6 +277,8 @@ export function train(recipeInput: Recipe | unknown, options: TrainOptions): Tra
     }
     referenceEngine?.dispose();
     state = null;
+    // After the stage's last checkpoint: a run killed during the hook resumes at the stage's end and calls it again.
+    options.onStageEnd?.(live, s, globalStep);
   }
   if (out) {
     saveModel(join(out, 'model'), { config, params: engine!.params, symbols: [...SYMBOLS] });

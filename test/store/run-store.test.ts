@@ -141,6 +141,12 @@ describe('metrics, evals, artifacts', () => {
       ['heldout', 'code/trace', 0.125, 64],
     ]);
     expect(store.listEvals({ trialKey: t.key })).toHaveLength(2);
+    // A resumed trial that measures again replaces its row instead of adding a second one for the same model.
+    store.logEval(t.key, { step: 100, split: 'test', family: 'math/add', domain: 'math', metric: 'score', value: 0.5, n: 128 });
+    expect(store.listEvals({ trialKey: t.key }).map((e) => [e.split, e.value])).toEqual([
+      ['heldout', 0.125],
+      ['test', 0.5],
+    ]);
     store.addArtifact({ run: 'run-1', trialKey: t.key, kind: 'checkpoint', path: 'checkpoints/a' });
     store.addArtifact({ run: 'run-1', kind: 'report', path: 'report.html' });
     expect(store.listArtifacts('run-1').map((a) => [a.kind, a.trialKey])).toEqual([

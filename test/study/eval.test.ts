@@ -95,3 +95,41 @@ describe('evaluations during training', () => {
     result.engine.dispose();
   });
 });
+
+describe('evaluations at the end of an earlier stage', () => {
+  it('measure the model as it was when the stage ended, on the final stage\'s problems, labelled with the stage', async () => {
+    const { runEvaluations, stageEndEvaluations } = await import('../../src/study/evaluate.js');
+    const { EvaluationSchema } = await import('../../src/study/schema.js');
+    const { parseRecipe } = await import('../../src/train/recipe.js');
+    const { train } = await import('../../src/train/trainer.js');
+    const stage = (name: string, steps: number) => ({ name, objective: 'sft', tasks: { families: ['math/compare'] }, budget: { steps }, batchSize: 4, schedule: { lr: 3e-3 } });
+    const recipe = parseRecipe({ seed: 2, model: { nLayers: 1, nHeads: 2, dModel: 32, contextLength: 32 }, stages: [stage('warm-start', 4), stage('train', 3)] });
+    const before = EvaluationSchema.parse({ kind: 'passAtK', problems: 4, samples: 2, ks: [1, 2], stage: 0 });
+    const after = EvaluationSchema.parse({ kind: 'passAtK', problems: 4, samples: 2, ks: [1, 2] });
+    const hook = stageEndEvaluations(recipe, [before, after]);
+    const logged: { stage: number; step: number; rows: ReturnType<typeof hook> }[] = [];
+    let atWarmStart: Float32Array | null = null;
+    const result = train(recipe, {
+      outDir: null,
+      engine: 'native',
+      onStageEnd: (engine, s, step) => {
+        if (s === 0) atWarmStart = Float32Array.from(engine.params);
+        logged.push({ stage: s, step, rows: hook(engine, s, step) });
+      },
+    });
+    // Called at the end of both stages; only the first has an evaluation of its own (the last is the final one).
+    expect(logged.map((l) => [l.stage, l.step, l.rows.length > 0])).toEqual([
+      [0, 4, true],
+      [1, 7, false],
+    ]);
+    expect(new Set(logged[0].rows.map((r) => r.split))).toEqual(new Set(['pass@k:test@warm-start']));
+    // The same numbers as measuring the warm-start weights directly.
+    const { createEngine } = await import('../../src/model/engines.js');
+    const warm = createEngine('native', result.engine.config, atWarmStart!);
+    expect(runEvaluations(warm, recipe, [after], 4).map((r) => r.value)).toEqual(logged[0].rows.map((r) => r.value));
+    // The final evaluation leaves the stage-0 one out.
+    expect(runEvaluations(result.engine, recipe, [before, after], 7).every((r) => r.split === 'pass@k:test')).toBe(true);
+    warm.dispose();
+    result.engine.dispose();
+  });
+});

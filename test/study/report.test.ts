@@ -122,6 +122,19 @@ describe('study reports', () => {
     expect(report.plots[0].caption).toMatch(/not reached.*the true value is larger/);
   });
 
+  it('pass@k gets one chart per problem set, with the model after an earlier stage as its own lines', () => {
+    const pass = (split: string, k: number, v: number) => ({ split, family: '*', domain: '*', metric: `pass@${k}`, value: v });
+    const results = [1, 2].flatMap((s) => [
+      result({ M: 1 }, s, [pass('pass@k:test', 1, 0.5), pass('pass@k:test', 4, 0.7), pass('pass@k:test@warm-start', 1, 0.2), pass('pass@k:test@warm-start', 4, 0.6), pass('pass@k:heldout', 1, 0.1), pass('pass@k:heldout', 4, 0.3)]),
+    ]);
+    const report = buildReport(study([claim]), run, results);
+    const charts = report.plots.filter((p) => p.name.startsWith('pass-at-k'));
+    expect(charts.map((p) => p.title)).toEqual(['pass@k on test problems', 'pass@k on heldout problems']);
+    const series = (i: number) => [...new Set((charts[i].spec as { data: { values: { series: string }[] } }).data.values.map((v) => v.series))];
+    expect(series(0)).toEqual(['M=1', 'M=1, after warm-start']);
+    expect(series(1)).toEqual(['M=1']);
+  });
+
   it('two arms at the floor of a proportion (every trial 0) are inconclusive, not "no effect"', () => {
     const results = [1, 2, 3].flatMap((s) => [result({ M: 1 }, s, [{ value: 0 }]), result({ M: 16 }, s, [{ value: 0 }])]);
     const report = buildReport(study([claim]), run, results);

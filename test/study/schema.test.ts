@@ -72,6 +72,11 @@ describe('study files', () => {
     expect(expandTrials(resolveMode(study, 'full'))).toHaveLength(15);
   });
 
+  it('an evaluation of a stage the recipe does not have is refused at expansion, naming the field', () => {
+    const study = parseStudy({ name: 's', recipe: { stages: [{ objective: 'sft', tasks: { families: ['math/add'] }, budget: { steps: 5 } }] }, evaluations: [{ kind: 'splits', stage: 1 }] });
+    expect(problemsOf(() => expandTrials(study))).toContain('study.evaluations[0].stage: got 1; the recipe has 1 stage(s), numbered from 0');
+  });
+
   it('a malformed study gets one error per problem, each naming the field path, the value and what is allowed', () => {
     const problems = problemsOf(() =>
       parseStudy({ name: 'Bad Name', seeds: 0, recipe: base.recipe, sweep: { mode: 'random', axes: { seed: [] } }, evaluations: [{ kind: 'passAtK', ks: [32], samples: 8 }], surprise: 1 }),
