@@ -19,6 +19,10 @@ if (!modelDir) {
   process.exit(2);
 }
 const draws = flag === '--draws' ? Number(drawsText) : 400;
+if (!Number.isInteger(draws) || draws < 20) {
+  process.stderr.write(`--draws: got ${drawsText}; give an integer of at least 20\n`);
+  process.exit(2);
+}
 const model = loadModel(modelDir);
 const engine = createEngine('native', model.config, model.params);
 const corpus = loadCorpus('shakespeare');

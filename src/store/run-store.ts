@@ -207,9 +207,13 @@ export class RunStore {
     let version: number;
     let tables: number;
     try {
-      appId = this.db.pragma('application_id', { simple: true }) as number;
-      version = this.db.pragma('user_version', { simple: true }) as number;
-      tables = (this.sql("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'").get() as { n: number }).n;
+      // One read transaction: read one by one, a store another process is creating right now could show its
+      // tables (committed in between) but the id and version read before, and look like a foreign database.
+      [appId, version, tables] = this.db.transaction(() => [
+        this.db.pragma('application_id', { simple: true }) as number,
+        this.db.pragma('user_version', { simple: true }) as number,
+        (this.sql("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'").get() as { n: number }).n,
+      ])();
     } catch (err) {
       const code = (err as { code?: string }).code ?? '';
       if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
@@ -393,9 +397,10 @@ export class RunStore {
     const insert = this.sql('INSERT INTO evals (trial, step, split, family, domain, metric, value, n, wall_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
     const now = nowSeconds();
     this.db.transaction(() => {
+      // Every delete before any insert, so two rows of one batch never replace each other.
+      for (const e of list) replace.run(trialKey, e.step, e.split, e.family, e.domain, e.metric);
       for (const e of list) {
         if (Number.isNaN(e.value)) throw new Error(`logEval: ${e.metric} on ${e.split}/${e.family} at step ${e.step} is NaN`);
-        replace.run(trialKey, e.step, e.split, e.family, e.domain, e.metric);
         insert.run(trialKey, e.step, e.split, e.family, e.domain, e.metric, e.value, e.n, now);
       }
     })();

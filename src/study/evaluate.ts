@@ -36,7 +36,7 @@ export function stageEndEvaluations(recipe: Recipe, evaluations: readonly Evalua
     if (stage === last) return [];
     const chosen = evaluations.filter((e) => e.stage === stage);
     if (chosen.length === 0) return [];
-    const name = recipe.stages[stage].name ?? `stage${stage + 1}`;
+    const name = recipe.stages[stage].name ?? `stage${stage}`; // numbered from 0, as `stage:` is
     return measure(engine, recipe, chosen, step).map((r) => ({ ...r, split: `${r.split}@${name}` }));
   };
 }
@@ -79,10 +79,16 @@ export function duringTrainingEval(evaluations: readonly Evaluation[]): ((engine
     const scalars: Scalars = {};
     during.forEach((e, i) => {
       const suffix = during.length > 1 ? `_${i + 1}` : '';
-      const rows = evaluateContextLoss(engine, e.family, e.ks, e.n, 0);
+      const rows = evaluateContextLoss(engine, e.family, e.ks, e.n, /* step, unused here */ 0);
       const points = rows.map((r) => ({ k: parseCurveMetric(r.metric)!.x, loss: r.value })).sort((a, b) => a.k - b.k);
+      if (points.length < 2) {
+        throw new Error(
+          `contextLoss with during: true needs two numbers of demonstrations that fit the context of ${engine.config.contextLength} tokens; ` +
+            `of ks ${e.ks.join(', ')} only ${points.map((p) => p.k).join(', ') || 'none'} fit: give smaller ks or a longer model.contextLength`,
+        );
+      }
       for (const p of points) scalars[`eval/icl_loss_k${p.k}${suffix}`] = p.loss;
-      if (points.length >= 2) scalars[`eval/icl_score${suffix}`] = iclScore(points.map((p) => p.loss));
+      scalars[`eval/icl_score${suffix}`] = iclScore(points.map((p) => p.loss));
     });
     return scalars;
   };

@@ -129,7 +129,7 @@ export function expandTrials(study: Study): TrialPlan[] {
           const parsed = parseRecipe(recipe, `${where} trial ${id}`);
           part.evaluations.forEach((e, j) => {
             if (e.stage !== undefined && e.stage >= parsed.stages.length) {
-              problems.push(`${where}.evaluations[${j}].stage: got ${e.stage}; the recipe has ${parsed.stages.length} stage(s), numbered from 0`);
+              problems.push(`${where}.evaluations[${j}].stage: got ${e.stage}; the recipe has ${parsed.stages.length} stage(s), numbered from 0 (leave stage out to measure the final model)`);
             }
           });
           trials.push({ id, part: part.name, axes: Object.fromEntries(axes.map((a, i) => [a.name, shown[i]])), seed, recipe: parsed });

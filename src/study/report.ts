@@ -115,11 +115,14 @@ function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number
 }
 
 /** Whether every measure of the claim is a proportion (accuracy, score), drawn on [0, 1] with clipped error bars. */
+/** A logged tag that is a rate in [0, 1]: accuracies and verifier scores, not the ICL score (a loss difference). */
+const isRateTag = (tag: string) => /_(acc|score)$/.test(tag) && !tag.includes('icl_score');
+
 function proportion(claim: Claim): boolean {
   const isProportion = (m: Claim['measure']) =>
     ('eval' in m && ['exact', 'score'].includes(m.eval.metric.split('|')[0])) ||
-    ('last' in m && /_(acc|score)$/.test(m.last)) ||
-    ('mean' in m && /_(acc|score)$/.test(m.mean));
+    ('last' in m && isRateTag(m.last)) ||
+    ('mean' in m && isRateTag(m.mean));
   return [claim.measure, claim.measureA, claim.measureB].every((m) => m === undefined || isProportion(m));
 }
 
@@ -159,7 +162,7 @@ function curvePlots(study: Study, results: readonly TrialResult[]): ReportPlot[]
     if (points.length === 0) return [];
     // Accuracies and verifier scores live in [0, 1]: draw that whole range. Other tags (losses, the ICL score,
     // which is a loss difference and negative) get an axis fitted to their values.
-    const isRate = /_(acc|score)$/.test(c.tag) && points.every((p) => p.mean >= 0 && p.mean <= 1);
+    const isRate = isRateTag(c.tag) && points.every((p) => p.mean >= 0 && p.mean <= 1);
     const yDomain: [number, number] | undefined = isRate ? [0, 1] : undefined;
     return [
       {
@@ -237,10 +240,16 @@ function ciPoint(ys: number[]) {
   return { mean: ci.mean, lo: ci.lo, hi: ci.hi, n: ys.length };
 }
 
-/** pass@k against k, per arm, with greedy pass@1 in the table. */
 /** `pass@k:test@warm-start` -> `test`: the problems a pass@k row was measured on. */
 const problemSet = (split: string) => split.slice('pass@k:'.length).split('@')[0];
+/** `pass@k:test@warm-start` -> `warm-start` (the earlier stage measured), or null for the final model. */
+const stageOf = (split: string) => {
+  const rest = split.slice('pass@k:'.length);
+  const at = rest.indexOf('@');
+  return at < 0 ? null : rest.slice(at + 1);
+};
 
+/** pass@k against k, per arm, with greedy pass@1 in the table. */
 function passAtKPlots(study: Study, results: readonly TrialResult[]): { plots: ReportPlot[]; tables: ReportTable[] } {
   const plots: ReportPlot[] = [];
   const tables: ReportTable[] = [];
@@ -269,8 +278,8 @@ function passAtKPlots(study: Study, results: readonly TrialResult[]): { plots: R
       const points = entries
         .filter((r) => problemSet(r.split) === set && /^pass@\d+$/.test(r.metric))
         .map((r) => {
-          const stage = r.split.slice('pass@k:'.length).split('@')[1];
-          return { series: stage ? `${r.arm}, after ${stage}` : r.arm, x: Number(r.metric.slice(5)), mean: r.mean, lo: r.lo, hi: r.hi, n: r.n };
+          const stage = stageOf(r.split);
+          return { series: stage ? `${r.arm} (after ${stage})` : r.arm, x: Number(r.metric.slice(5)), mean: r.mean, lo: r.lo, hi: r.hi, n: r.n };
         });
       if (points.length === 0) continue;
       const suffix = `${problemSets.length > 1 ? `-${set}` : ''}${study.parts.length > 1 ? `-${part.name}` : ''}`;

@@ -88,6 +88,7 @@ export const MixEntrySchema = z.union([z.string().min(1), TaskMixEntrySchema.str
  * `choose: { k, from | domains, seed }`: k more training families drawn at random, never a held-out or already
  * listed one. The seed defaults to the recipe's, so each seed of a study trains its own draw and an arm's effect
  * is not the effect of one particular set of families. Parsing resolves it: the parsed recipe lists the families.
+ * Two stages that choose from the same pool with the same seed draw the same families.
  */
 export const ChooseSchema = z
   .object({
@@ -245,7 +246,8 @@ export const RecipeSchema = z
 export type Recipe = z.infer<typeof RecipeSchema>;
 export type Stage = Recipe['stages'][number];
 export type StageBudget = Stage['budget'];
-export type TasksSpec = z.infer<typeof TasksSchema>;
+/** A parsed stage's tasks: `choose` already resolved into `families`. */
+export type TasksSpec = NonNullable<Stage['tasks']>;
 export type RlSettings = z.infer<typeof RlSchema>;
 
 /** Validates a recipe object; throws a ValidationError with one line per problem. */

@@ -131,7 +131,7 @@ describe('study reports', () => {
     const charts = report.plots.filter((p) => p.name.startsWith('pass-at-k'));
     expect(charts.map((p) => p.title)).toEqual(['pass@k on test problems', 'pass@k on heldout problems']);
     const series = (i: number) => [...new Set((charts[i].spec as { data: { values: { series: string }[] } }).data.values.map((v) => v.series))];
-    expect(series(0)).toEqual(['M=1', 'M=1, after warm-start']);
+    expect(series(0)).toEqual(['M=1', 'M=1 (after warm-start)']);
     expect(series(1)).toEqual(['M=1']);
   });
 

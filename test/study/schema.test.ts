@@ -74,7 +74,7 @@ describe('study files', () => {
 
   it('an evaluation of a stage the recipe does not have is refused at expansion, naming the field', () => {
     const study = parseStudy({ name: 's', recipe: { stages: [{ objective: 'sft', tasks: { families: ['math/add'] }, budget: { steps: 5 } }] }, evaluations: [{ kind: 'splits', stage: 1 }] });
-    expect(problemsOf(() => expandTrials(study))).toContain('study.evaluations[0].stage: got 1; the recipe has 1 stage(s), numbered from 0');
+    expect(problemsOf(() => expandTrials(study))).toContain('study.evaluations[0].stage: got 1; the recipe has 1 stage(s), numbered from 0 (leave stage out to measure the final model)');
   });
 
   it('a malformed study gets one error per problem, each naming the field path, the value and what is allowed', () => {

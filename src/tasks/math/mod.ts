@@ -1,7 +1,8 @@
 /**
  * math/mod — modular arithmetic: `17%5` -> `2`, `(8+6)%9` -> `5`, `17*5%9` -> `4`, `3^5%7` -> `5`.
- * With minModulus = maxModulus = p and maxOperand = p - 1, `(a+b)%p` is grokking's task (Power et al. 2022):
- * a table of p^2 facts whose trained share is set by the split's testFraction.
+ * With minModulus = maxModulus = p, maxOperand = p - 1 and ops ['+'], `(a+b)%p` is a p x p table of facts whose
+ * trained share is set by the split's testFraction (math/table is the same table over letter symbols, grokking's
+ * setting).
  */
 import { z } from 'zod';
 import type { Rng } from '../../util/rng.js';
@@ -19,7 +20,13 @@ export const ModConfig = z
     maxOperand: z.number().int().min(1).max(9999).default(20).describe('largest operand'),
     ops: z.array(z.enum(OPS)).min(1).default(['%', '+']).describe("'%' alone, or a+b, a*b, a^b reduced mod m"),
   })
-  .refine((c) => c.minModulus <= c.maxModulus, { message: 'minModulus must be <= maxModulus', path: ['minModulus'] });
+  .refine((c) => c.minModulus <= c.maxModulus, {
+    error: (issue) => {
+      const c = issue.input as { minModulus: number; maxModulus: number };
+      return `minModulus ${c.minModulus} is above maxModulus ${c.maxModulus}; set maxModulus too (a level sets it)`;
+    },
+    path: ['minModulus'],
+  });
 export type ModConfig = z.output<typeof ModConfig>;
 
 export const LEVELS: Partial<ModConfig>[] = [
