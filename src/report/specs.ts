@@ -61,10 +61,16 @@ export function lineChartSpec(o: LineChartOptions): TopLevelSpec {
     if (bad) throw new Error(`lineChartSpec "${o.title}": a log x axis needs finite x > 0, got ${bad.x} (series ${bad.series})`);
   }
   const values = o.points.map((p) => ({ series: p.series, x: p.x, mean: p.mean, lo: finiteOrNull(p.lo), hi: finiteOrNull(p.hi), n: p.n ?? null }));
-  const x = { field: 'x', type: 'quantitative' as const, title: o.xTitle, scale: o.xScale === 'log' ? { type: 'log' as const } : { zero: false } };
+  // A log axis ends at the data (a nice one runs k = 1..16 out to 100) and ticks the measured x values.
+  const measuredXs = [...new Set(o.points.map((p) => p.x))].sort((a, b) => a - b);
+  const x =
+    o.xScale === 'log'
+      ? { field: 'x', type: 'quantitative' as const, title: o.xTitle, scale: { type: 'log' as const, nice: false }, axis: { values: measuredXs } }
+      : { field: 'x', type: 'quantitative' as const, title: o.xTitle, scale: { zero: false } };
   const y = { type: 'quantitative' as const, title: o.yTitle, scale: o.yDomain ? { domain: o.yDomain } : { zero: false } };
   // The legend takes its symbols from the first layer (the faint band); draw them at full strength.
-  const color = { field: 'series', type: 'nominal' as const, title: o.seriesTitle ?? null, sort: null, legend: { symbolOpacity: 1 } };
+  // Long series names (several axes, "(after warm-start)") are read whole, not cut at the default 160 px.
+  const color = { field: 'series', type: 'nominal' as const, title: o.seriesTitle ?? null, sort: null, legend: { symbolOpacity: 1, labelLimit: 360 } };
   const tooltip = [
     { field: 'series', title: o.seriesTitle ?? 'series' },
     { field: 'x', title: o.xTitle },
