@@ -38,8 +38,9 @@ describe('spec builders', () => {
     expect(countMarks(markGroups(svg, 'symbol')[0])).toBe(curve.length);
     expect(svg).toContain('rule pool size M');
     expect(svg).toContain('accuracy');
-    // A log axis labels powers of ten; the legend names every series.
-    for (const label of ['10', '100', 'seen rules', 'unseen rules', 'single seed']) expect(svg).toContain(`>${label}<`);
+    // A log axis labels the measured x values (not powers of ten past the data); the legend names every series.
+    for (const label of ['1', '4', '16', '256', '1,024', 'seen rules', 'unseen rules', 'single seed']) expect(svg).toContain(`>${label}<`);
+    expect(svg).not.toContain('>10<');
   });
 
   it('line chart refuses x <= 0 on a log axis, naming the series', () => {
