@@ -28,9 +28,11 @@ function loadStudy(nameOrFile: string): Study {
   return parseStudyText(readFileSync(path, 'utf8'), path === builtIn ? `studies/${nameOrFile}.yaml` : path);
 }
 
-function formatSeconds(s: number): string {
+/** 75 -> `75s`, 779.6 -> `13m00s` (rounded once, so never `12m60s`). */
+export function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return '?';
-  return s >= 90 ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.round(s)}s`;
+  const t = Math.round(s);
+  return t >= 90 ? `${Math.floor(t / 60)}m${String(t % 60).padStart(2, '0')}s` : `${t}s`;
 }
 
 function poolOptions(jobs: number | undefined, threads: number | undefined): PoolOptions {

@@ -94,3 +94,13 @@ describe('continuum CLI', () => {
     expect(JSON.parse(s.stdout).samples).toHaveLength(1);
   });
 });
+
+describe('study durations', () => {
+  it('round once: 779.6 s is 13m00s, never 12m60s', async () => {
+    const { formatSeconds } = await import('../../src/cli/study.js');
+    expect(formatSeconds(779.6)).toBe('13m00s');
+    expect(formatSeconds(75.4)).toBe('75s');
+    expect(formatSeconds(89.6)).toBe('1m30s'); // 90 s after rounding
+    expect(formatSeconds(NaN)).toBe('?');
+  });
+});
