@@ -34,7 +34,9 @@ export function escapeHtml(text: string): string {
 export function formatNumber(x: number | null | undefined, digits = 3): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '—';
   if (Number.isInteger(x)) return String(x);
+  // About three significant digits past the point at most: 946.299 reads 946.3 beside 2305 and 5557.
   if (Math.abs(x) >= 1000) return String(Math.round(x));
+  if (Math.abs(x) >= 100) return x.toFixed(1);
   if (Math.abs(x) < 1e-3) return x.toPrecision(digits);
   return x.toFixed(digits);
 }

@@ -176,6 +176,7 @@ describe('formatNumber', () => {
   it('writes integers as they are, rounds large values, keeps 3 digits of small ones, and marks unknowns', () => {
     expect(formatNumber(128)).toBe('128');
     expect(formatNumber(1234.5)).toBe('1235');
+    expect(formatNumber(-946.299)).toBe('-946.3');
     expect(formatNumber(0.41333)).toBe('0.413');
     expect(formatNumber(0.00012345)).toBe('0.000123');
     expect(formatNumber(-Infinity)).toBe('—');
