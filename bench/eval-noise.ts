@@ -9,8 +9,7 @@
 import { createEngine } from '../src/model/engines.js';
 import { loadModel } from '../src/store/model-files.js';
 import { loadCorpus } from '../src/text/corpus-file.js';
-import { corpusWindow } from '../src/text/corpus.js';
-import { splitLoss } from '../src/train/objectives/lm.js';
+import { LmObjective, splitLoss } from '../src/train/objectives/lm.js';
 import { Rng } from '../src/util/rng.js';
 
 const [modelDir, flag, drawsText] = process.argv.slice(2);
@@ -34,17 +33,9 @@ console.log(`exact val loss (every position, windows of ${T}): ${exact.toFixed(4
 for (const iters of [20, 200]) {
   const rng = new Rng(`eval-noise|${iters}`);
   const n = iters === 20 ? draws : Math.max(20, Math.round(draws / 10));
-  const estimates: number[] = [];
-  for (let d = 0; d < n; d++) {
-    let sum = 0;
-    for (let i = 0; i < iters; i++) {
-      const tokens = new Int32Array(B * (T + 1)); // [B, T+1]
-      for (let b = 0; b < B; b++) tokens.set(corpusWindow(corpus, 'val', T, rng), b * (T + 1));
-      const logp = engine.logprobs(tokens, B, T); // [B, T]
-      sum -= logp.reduce((a, x) => a + x, 0) / logp.length;
-    }
-    estimates.push(sum / iters);
-  }
+  // The trainer's own estimate (nanoGPT's estimate_loss), redrawn n times.
+  const lm = new LmObjective(corpus, B, T, iters);
+  const estimates = Array.from({ length: n }, () => lm.estimateLoss(engine, 'val', rng));
   estimates.sort((a, b) => a - b);
   const mean = estimates.reduce((a, b) => a + b, 0) / n;
   const sd = Math.sqrt(estimates.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1));

@@ -35,18 +35,21 @@ export class LmObjective implements Objective {
   /** Mean loss over evalIters batches of each split (nanoGPT's estimate_loss). */
   evaluate(engine: Engine, rng: Rng): Scalars {
     const out: Scalars = {};
-    for (const split of ['train', 'val'] as const) {
-      let sum = 0;
-      for (let i = 0; i < this.evalIters; i++) {
-        const { tokens, B, T } = this.batch(split, rng);
-        const lp = engine.logprobs(tokens, B, T);
-        let s = 0;
-        for (let j = 0; j < lp.length; j++) s -= lp[j];
-        sum += s / lp.length;
-      }
-      out[`eval/${split}_loss`] = sum / this.evalIters;
-    }
+    for (const split of ['train', 'val'] as const) out[`eval/${split}_loss`] = this.estimateLoss(engine, split, rng);
     return out;
+  }
+
+  /** One split's estimate: the mean of evalIters random batches' mean loss. */
+  estimateLoss(engine: Engine, split: 'train' | 'val', rng: Rng): number {
+    let sum = 0;
+    for (let i = 0; i < this.evalIters; i++) {
+      const { tokens, B, T } = this.batch(split, rng);
+      const lp = engine.logprobs(tokens, B, T); // [B, T]
+      let s = 0;
+      for (let j = 0; j < lp.length; j++) s -= lp[j];
+      sum += s / lp.length;
+    }
+    return sum / this.evalIters;
   }
 }
 
