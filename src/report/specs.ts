@@ -19,7 +19,8 @@ const CONFIG = {
   title: { fontSize: 15, fontWeight: 600, anchor: 'start' as const, offset: 10, subtitleFontSize: 12, subtitleColor: '#555' },
 };
 
-const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
+/** A number for JSON and charts: an unknown (NaN, infinite) interval end becomes null. */
+export const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Line chart with a confidence band, over a numeric x

@@ -8,7 +8,7 @@ import { parseCurveMetric } from '../eval/records.js';
 import { mean, meanCI, type Verdict } from '../eval/stats.js';
 import { formatNumber } from '../report/html.js';
 import { armResult, compareArms, type ArmResult, type Comparison, type Report, type ReportPlot, type ReportTable } from '../report/model.js';
-import { barChartSpec, lineChartSpec, type LinePoint } from '../report/specs.js';
+import { barChartSpec, finiteOrNull, lineChartSpec, type LinePoint } from '../report/specs.js';
 import type { Run } from '../store/run-store.js';
 import { valueLabel } from './expand.js';
 import { armsOf, measureOf, stageOffset, type TrialResult } from './results.js';
@@ -32,8 +32,11 @@ function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number
   const rows: ReportTable['rows'] = [];
   const armResults: ArmResult[] = [];
   let unreached = 0;
-  const censored = new Map<string, boolean>(); // arm -> every value is a not-reached budget
-  const notReachedOf = new Map<string, string>(); // arm -> "2/3 not reached", for the chart
+  const reach = new Map<string, { notReached: number; of: number }>(); // arm -> trials that never reached the threshold
+  const censored = (arm: string) => {
+    const r = reach.get(arm);
+    return r !== undefined && r.notReached === r.of; // every value is a budget, a lower bound
+  };
   // With per-arm measures the two arms may be one arm measured twice: name them apart.
   const split = claim.measureA !== undefined || claim.measureB !== undefined;
   const variants = arms.flatMap((arm) => {
@@ -52,11 +55,10 @@ function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number
     }
     const notReached = measured.filter((x) => !x.m!.reached).length;
     unreached += notReached;
-    censored.set(name, notReached === measured.length);
-    if (notReached) notReachedOf.set(name, `${notReached}/${measured.length} not reached`);
+    reach.set(name, { notReached, of: measured.length });
     const r = armResult(name, claim.label, measured.map((x) => x.m!.value), { seeds: measured.map((x) => x.seed) });
     armResults.push(r);
-    rows.push([name, r.ci.n, r.ci.mean, Number.isFinite(r.ci.lo) ? r.ci.lo : null, Number.isFinite(r.ci.hi) ? r.ci.hi : null, notReached ? `${notReached} not reached (budget counted)` : '']);
+    rows.push([name, r.ci.n, r.ci.mean, finiteOrNull(r.ci.lo), finiteOrNull(r.ci.hi), notReached ? `${notReached} not reached (budget counted)` : '']);
   }
   const unit = proportion(claim) ? ([0, 1] as [number, number]) : undefined;
   const label = (v: unknown) => valueLabel(v);
@@ -71,14 +73,14 @@ function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number
     // Two arms that both never reached the threshold are both "more than the budget", and two arms that both
     // score exactly 0 (or 1) on a proportion sit at its floor (or ceiling): either way no difference is measurable.
     const bound = unit ? [0, 1].find((edge) => [...a.values, ...b.values].every((v) => v === edge)) : undefined;
-    if ((censored.get(a.arm) && censored.get(b.arm)) || bound !== undefined) comparison = { ...comparison, verdict: 'inconclusive' };
+    if ((censored(a.arm) && censored(b.arm)) || bound !== undefined) comparison = { ...comparison, verdict: 'inconclusive' };
     verdict = comparison.verdict;
     sentence =
       `${claim.text}: ${claim.label} at ${claim.axis} = ${b.arm} is ${fmt(b.ci.mean)} ${interval(b.ci)} against ${fmt(a.ci.mean)} ${interval(a.ci)} ` +
       `at ${claim.axis} = ${a.arm}; the difference is ${fmt(comparison.difference.mean)} ${interval(comparison.difference)}` +
       ` (${paired ? 'paired by seed' : 'Welch'}, ${Math.round(comparison.difference.level * 100)}% CI, n = ${comparison.difference.n}` +
       `${claim.minEffect > 0 ? `, smallest effect that counts ${fmt(claim.minEffect)}` : ''})` +
-      `${censored.get(a.arm) && censored.get(b.arm) ? '; neither arm reached the threshold within its budget' : ''}` +
+      `${censored(a.arm) && censored(b.arm) ? '; neither arm reached the threshold within its budget' : ''}` +
       `${bound !== undefined ? `; every trial of both arms scored exactly ${bound}, the ${bound === 0 ? 'floor' : 'ceiling'} of the measure` : ''} -> ${verdict.replace('_', ' ')}.`;
     const mid = split ? null : midpointArm(armResults, a, b);
     if (mid) sentence += ` ${claim.label} first passes halfway between the two at ${claim.axis} = ${mid}.`;
@@ -92,7 +94,7 @@ function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number
   const table: ReportTable = { title: `Claim ${index + 1}: ${claim.label} by ${claim.axis}${held ? ` (${held})` : ''}`, columns: [claim.axis, 'seeds', 'mean', 'CI low', 'CI high', 'note'], rows };
   // Error bars stay where a value can lie: [0, 1] for rates, >= 0 for counts of examples or demonstrations.
   const counted = [claim.measure, claim.measureA, claim.measureB].some((m) => m && ('examplesTo' in m || 'demonstrationsTo' in m));
-  const clip = (v: number) => (!Number.isFinite(v) ? v : unit ? Math.min(1, Math.max(0, v)) : counted ? Math.max(0, v) : v);
+  const clip = clampTo(unit ?? (counted ? [0, Infinity] : undefined));
   const plot: ReportPlot | null = armResults.length
     ? {
         name: `claim${index + 1}-${slug(claim.label)}`,
@@ -107,17 +109,20 @@ function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number
           yTitle: claim.label,
           armTitle: 'measure',
           yDomain: unit,
-          bars: armResults.map((r) => ({ group: r.arm, arm: claim.label, mean: r.ci.mean, lo: clip(r.ci.lo), hi: clip(r.ci.hi), n: r.ci.n, note: notReachedOf.get(r.arm) })),
+          bars: armResults.map((r) => ({ group: r.arm, arm: claim.label, mean: r.ci.mean, lo: clip(r.ci.lo), hi: clip(r.ci.hi), n: r.ci.n, note: notReachedNote(reach.get(r.arm)) })),
         }),
       }
     : null;
   return { claim, arms: armResults, comparison, verdict, sentence, table, plot };
 }
 
-/** Whether every measure of the claim is a proportion (accuracy, score), drawn on [0, 1] with clipped error bars. */
+/** "2/3 not reached" over a bar whose arm has trials that never reached the threshold. */
+const notReachedNote = (r: { notReached: number; of: number } | undefined) => (r?.notReached ? `${r.notReached}/${r.of} not reached` : undefined);
+
 /** A logged tag that is a rate in [0, 1]: accuracies and verifier scores, not the ICL score (a loss difference). */
 const isRateTag = (tag: string) => /_(acc|score)$/.test(tag) && !tag.includes('icl_score');
 
+/** Whether every measure of the claim is a proportion (accuracy, score), drawn on [0, 1] with clipped error bars. */
 function proportion(claim: Claim): boolean {
   const isProportion = (m: Claim['measure']) =>
     ('eval' in m && ['exact', 'score'].includes(m.eval.metric.split('|')[0])) ||
@@ -142,9 +147,7 @@ function seriesPoints(series: string, curves: { x: number; y: number }[][]): Lin
   if (curves.length === 0) return [];
   const xs = curves[0].map((p) => p.x).filter((x) => curves.every((c) => c.some((p) => p.x === x)));
   return xs.map((x) => {
-    const ys = curves.map((c) => c.find((p) => p.x === x)!.y);
-    const ci = meanCI(ys);
-    return { series, x, mean: ci.mean, lo: ci.lo, hi: ci.hi, n: ys.length };
+    return { series, x, ...ciPoint(curves.map((c) => c.find((p) => p.x === x)!.y)) };
   });
 }
 
@@ -231,8 +234,13 @@ function suitePlots(study: Study, results: readonly TrialResult[]): ReportPlot[]
  */
 function clipBands(points: LinePoint[], domain: [number, number] | undefined): LinePoint[] {
   if (!domain) return points;
-  const clip = (v: number) => (Number.isFinite(v) ? Math.min(domain[1], Math.max(domain[0], v)) : v);
+  const clip = clampTo(domain);
   return points.map((p) => ({ ...p, lo: clip(p.lo), hi: clip(p.hi) }));
+}
+
+/** Holds a value inside a range, e.g. [0, 1] for rates or [0, Infinity] for counts; unknowns (NaN) stay unknown. */
+function clampTo(range: [number, number] | undefined): (v: number) => number {
+  return (v) => (range && Number.isFinite(v) ? Math.min(range[1], Math.max(range[0], v)) : v);
 }
 
 function ciPoint(ys: number[]) {
@@ -240,14 +248,15 @@ function ciPoint(ys: number[]) {
   return { mean: ci.mean, lo: ci.lo, hi: ci.hi, n: ys.length };
 }
 
-/** `pass@k:test@warm-start` -> `test`: the problems a pass@k row was measured on. */
-const problemSet = (split: string) => split.slice('pass@k:'.length).split('@')[0];
-/** `pass@k:test@warm-start` -> `warm-start` (the earlier stage measured), or null for the final model. */
-const stageOf = (split: string) => {
+/**
+ * `pass@k:test@warm-start` -> { set: 'test', stage: 'warm-start' }: the problems a pass@k row was measured on, and
+ * the earlier stage whose model it measured (null for the final model).
+ */
+function passSplit(split: string): { set: string; stage: string | null } {
   const rest = split.slice('pass@k:'.length);
   const at = rest.indexOf('@');
-  return at < 0 ? null : rest.slice(at + 1);
-};
+  return at < 0 ? { set: rest, stage: null } : { set: rest.slice(0, at), stage: rest.slice(at + 1) };
+}
 
 /** pass@k against k, per arm, with greedy pass@1 in the table. */
 function passAtKPlots(study: Study, results: readonly TrialResult[]): { plots: ReportPlot[]; tables: ReportTable[] } {
@@ -269,16 +278,16 @@ function passAtKPlots(study: Study, results: readonly TrialResult[]): { plots: R
     tables.push({
       title: `pass@k${study.parts.length > 1 ? ` (part ${part.name})` : ''}`,
       columns: [axis, 'problems', 'metric', 'seeds', 'mean', 'CI low', 'CI high'],
-      rows: entries.map((r) => [r.arm, r.split.slice('pass@k:'.length), r.metric, r.n, r.mean, Number.isFinite(r.lo) ? r.lo : null, Number.isFinite(r.hi) ? r.hi : null]),
+      rows: entries.map((r) => [r.arm, r.split.slice('pass@k:'.length), r.metric, r.n, r.mean, finiteOrNull(r.lo), finiteOrNull(r.hi)]),
     });
     // One chart per problem set (test, heldout); rows measured after an earlier stage (`pass@k:test@warm-start`)
     // join their problem set's chart as their own lines, e.g. before and after RL.
-    const problemSets = [...new Set(entries.map((r) => problemSet(r.split)))];
+    const problemSets = [...new Set(entries.map((r) => passSplit(r.split).set))];
     for (const set of problemSets) {
       const points = entries
-        .filter((r) => problemSet(r.split) === set && /^pass@\d+$/.test(r.metric))
+        .filter((r) => passSplit(r.split).set === set && /^pass@\d+$/.test(r.metric))
         .map((r) => {
-          const stage = stageOf(r.split);
+          const { stage } = passSplit(r.split);
           return { series: stage ? `${r.arm} (after ${stage})` : r.arm, x: Number(r.metric.slice(5)), mean: r.mean, lo: r.lo, hi: r.hi, n: r.n };
         });
       if (points.length === 0) continue;
@@ -311,7 +320,7 @@ function splitTables(study: Study, results: readonly TrialResult[]): ReportTable
       const ys = ts.flatMap((t) => t.evals.filter((e) => e.split === split && e.family === '*' && e.domain === '*' && e.metric === 'exact').map((e) => e.value));
       if (ys.length === 0) return [null, null, null];
       const ci = meanCI(ys);
-      return [ci.mean, Number.isFinite(ci.lo) ? ci.lo : null, Number.isFinite(ci.hi) ? ci.hi : null];
+      return [ci.mean, finiteOrNull(ci.lo), finiteOrNull(ci.hi)];
     };
     const names: Record<string, string> = { train: 'train-split', test: 'test-split', heldout: 'held-out families' };
     return [
