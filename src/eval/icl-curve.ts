@@ -9,12 +9,12 @@
 import type { Engine } from '../model/engine.js';
 import { getFamily } from '../tasks/registry.js';
 import { encodeInstance } from '../tasks/sequence.js';
-import { scoreGreedy } from '../train/objectives/task-eval.js';
-import type { TasksSpec } from '../train/recipe.js';
+import { scoreGreedy } from '../rollout/sample.js';
+import type { TasksSpecLike } from '../rollout/source.js';
 import { curveMetric, type EvalRecord } from './records.js';
 import { drawInstances, entryName, familySource } from './task-scores.js';
 
-type Entry = TasksSpec['families'][number];
+type Entry = TasksSpecLike['families'][number];
 
 function withK(entry: Entry, k: number): Entry {
   const e = typeof entry === 'string' ? { family: entry, weight: 1, levels: [1], config: {} } : entry;

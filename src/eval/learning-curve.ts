@@ -3,7 +3,7 @@
  * a threshold (stats.ts examplesToThreshold, interpolated; "not reached" is a value). Series logged more than
  * once at a step (a trial resumed from a checkpoint repeats the steps after it) keep the last value written.
  */
-import { examplesToThreshold, type CurvePoint, type ThresholdResult } from './stats.js';
+import { examplesToThreshold, type CurvePoint, type ThresholdResult } from '../stats/stats.js';
 
 export interface SeriesPoint {
   step: number;

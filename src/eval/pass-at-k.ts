@@ -4,13 +4,12 @@
  * RL is claimed to sharpen the greedy answer more than it widens what sampling can reach (Yue et al. 2025).
  */
 import type { Engine } from '../model/engine.js';
+import { rollOut, scoreGreedy } from '../rollout/sample.js';
+import type { TaskSource } from '../rollout/source.js';
 import type { Instance } from '../tasks/family.js';
-import { completionText, sampleCompletions } from '../train/episodes.js';
-import { scoreGreedy } from '../train/objectives/task-eval.js';
-import type { MixSource } from '../train/task-source.js';
 import { Rng } from '../util/rng.js';
 import { ALL, type EvalRecord } from './records.js';
-import { meanPassAtK } from './stats.js';
+import { meanPassAtK } from '../stats/stats.js';
 
 export interface PassAtKOptions {
   samples: number;
@@ -22,16 +21,15 @@ export interface PassAtKOptions {
   seed?: number;
 }
 
-export function evaluatePassAtK(engine: Engine, source: MixSource, problems: Instance[], o: PassAtKOptions): EvalRecord[] {
+export function evaluatePassAtK(engine: Engine, source: TaskSource, problems: Instance[], o: PassAtKOptions): EvalRecord[] {
   const correct: { n: number; c: number }[] = [];
   const chunk = Math.max(1, Math.floor(256 / o.samples)); // bounded generation batches
   const rng = new Rng(o.seed ?? 0);
   for (let i = 0; i < problems.length; i += chunk) {
     const part = problems.slice(i, i + chunk);
-    const { completions } = sampleCompletions(engine, part, o.samples, { temperature: o.temperature, topK: 0 }, source.maxAnswerLength(), rng);
-    part.forEach((inst, j) => {
-      let c = 0;
-      for (let s = 0; s < o.samples; s++) if (source.score(completionText(completions[j * o.samples + s]), inst) >= 1) c++;
+    const { scores } = rollOut(engine, source, part, o.samples, { temperature: o.temperature, topK: 0 }, rng);
+    part.forEach((_, j) => {
+      const c = scores.slice(j * o.samples, (j + 1) * o.samples).filter((s) => s >= 1).length;
       correct.push({ n: o.samples, c });
     });
   }

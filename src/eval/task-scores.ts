@@ -8,18 +8,17 @@ import type { Engine } from '../model/engine.js';
 import type { Split } from '../tasks/family.js';
 import { TaskMix } from '../tasks/mix.js';
 import { getFamily } from '../tasks/registry.js';
-import { scoreGreedy } from '../train/objectives/task-eval.js';
-import type { TasksSpec } from '../train/recipe.js';
-import { MixSource } from '../train/task-source.js';
+import { scoreGreedy } from '../rollout/sample.js';
+import { MixSource, type TasksSpecLike } from '../rollout/source.js';
 import { Rng } from '../util/rng.js';
 import { withAggregates, type EvalRecord } from './records.js';
 
-type Entry = TasksSpec['families'][number];
+type Entry = TasksSpecLike['families'][number];
 
 export const entryName = (e: Entry): string => (typeof e === 'string' ? e : e.family);
 
 /** A one-family source with the stage's split settings, so test instances here are test instances in training. */
-export function familySource(entry: Entry, tasks: Pick<TasksSpec, 'testFraction' | 'salt'>): MixSource {
+export function familySource(entry: Entry, tasks: Pick<TasksSpecLike, 'testFraction' | 'salt'>): MixSource {
   return new MixSource(new TaskMix({ families: [entry], testFraction: tasks.testFraction, salt: tasks.salt }));
 }
 
@@ -28,7 +27,7 @@ export function drawInstances(source: MixSource, split: Split, n: number, seed: 
   return Array.from({ length: n }, () => source.draw(rng, split));
 }
 
-function scoreRows(engine: Engine, entry: Entry, tasks: TasksSpec, split: Split, label: string, n: number, step: number): EvalRecord[] {
+function scoreRows(engine: Engine, entry: Entry, tasks: TasksSpecLike, split: Split, label: string, n: number, step: number): EvalRecord[] {
   const name = entryName(entry);
   const source = familySource(entry, tasks);
   const scores = scoreGreedy(engine, source, drawInstances(source, split, n, `continuum-study-eval|${name}|${split}`));
@@ -41,7 +40,7 @@ function scoreRows(engine: Engine, entry: Entry, tasks: TasksSpec, split: Split,
 }
 
 /** train / test / heldout rows for every family of `tasks`, with per-domain and overall aggregates. */
-export function evaluateSplits(engine: Engine, tasks: TasksSpec, n: number, step: number): EvalRecord[] {
+export function evaluateSplits(engine: Engine, tasks: TasksSpecLike, n: number, step: number): EvalRecord[] {
   const rows: EvalRecord[] = [];
   for (const entry of tasks.families) {
     rows.push(...scoreRows(engine, entry, tasks, 'train', 'train', n, step));

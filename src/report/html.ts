@@ -3,7 +3,7 @@
  * offline and says what the run found, whether the claim held, with every compared number's interval, the
  * plots, and the settings used. Pure string building: no Node imports.
  */
-import type { Interval, Verdict } from '../eval/stats.js';
+import type { Interval, Verdict } from '../stats/stats.js';
 import { VERDICT_RULE, type Report, type ReportTable } from './model.js';
 
 const VERDICT_LABEL: Record<Verdict, string> = { held: 'held', not_held: 'not held', inconclusive: 'inconclusive' };

@@ -14,7 +14,7 @@ import {
   type Interval,
   type Verdict,
   type VerdictOptions,
-} from '../eval/stats.js';
+} from '../stats/stats.js';
 
 /** One arm's score on one metric: a value per seed, and their mean with its interval. */
 export interface ArmResult {

@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { migrate, MIGRATIONS, STORE_APPLICATION_ID } from './migrations.js';
-import type { Verdict } from '../eval/stats.js';
+import type { Verdict } from '../stats/stats.js';
 
 export const STORE_FILE = 'store.sqlite';
 

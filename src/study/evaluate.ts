@@ -12,7 +12,7 @@ import type { Engine } from '../model/engine.js';
 import { TaskMix } from '../tasks/mix.js';
 import type { Scalars } from '../train/metrics.js';
 import type { Recipe, TasksSpec } from '../train/recipe.js';
-import { MixSource } from '../train/task-source.js';
+import { MixSource } from '../rollout/source.js';
 import type { Evaluation } from './schema.js';
 
 export function lastTasks(recipe: Recipe): TasksSpec | null {

@@ -5,7 +5,7 @@
  * held when every claim held, not held when any claim was not held, inconclusive otherwise.
  */
 import { parseCurveMetric } from '../eval/records.js';
-import { mean, meanCI, type Verdict } from '../eval/stats.js';
+import { mean, meanCI, type Verdict } from '../stats/stats.js';
 import { formatNumber } from '../report/html.js';
 import { armResult, compareArms, type ArmResult, type Comparison, type Report, type ReportPlot, type ReportTable } from '../report/model.js';
 import { barChartSpec, finiteOrNull, lineChartSpec, type LinePoint } from '../report/specs.js';

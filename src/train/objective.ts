@@ -64,3 +64,24 @@ export function packSequences(seqs: { tokens: number[]; weights: number[] }[], p
   });
   return { tokens, weights, B, T };
 }
+
+/**
+ * One batch of two stacked above each other: `fixed`'s rows with their own (already scaled) weights, then
+ * `second`'s rows with `secondWeights` scaled by `secondScale`, padded to a common length; normalizer 1
+ * because both parts carry their own scale (mix: sft rows, then rl rows).
+ */
+export function stackBatches(fixed: WeightedBatch, second: WeightedBatch, secondWeights: Float32Array, secondScale: number): WeightedBatch {
+  const T = Math.max(fixed.T, second.T);
+  const B = fixed.B + second.B;
+  const tokens = new Int32Array(B * (T + 1));
+  const weights = new Float32Array(B * T);
+  const put = (src: WeightedBatch, w: Float32Array, scale: number, row0: number) => {
+    for (let b = 0; b < src.B; b++) {
+      tokens.set(src.tokens.subarray(b * (src.T + 1), (b + 1) * (src.T + 1)), (row0 + b) * (T + 1));
+      for (let t = 0; t < src.T; t++) weights[(row0 + b) * T + t] = w[b * src.T + t] * scale;
+    }
+  };
+  put(fixed, fixed.weights, 1, 0);
+  put(second, secondWeights, secondScale, fixed.B);
+  return { tokens, weights, B, T, normalizer: 1 };
+}

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { meanCI } from '../../src/eval/stats.js';
+import { meanCI } from '../../src/stats/stats.js';
 import { formatNumber, scopeSvgIds } from '../../src/report/html.js';
 import { armResult, compareArms, type Report } from '../../src/report/model.js';
 import { renderSvg, svgToPng } from '../../src/report/render.js';

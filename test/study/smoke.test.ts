@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mean } from '../../src/eval/stats.js';
+import { mean } from '../../src/stats/stats.js';
 import { openRunStore } from '../../src/store/run-store.js';
 
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'continuum.js');

@@ -6,7 +6,7 @@ import type { Engine } from '../../model/engine.js';
 import { loadCorpus } from '../../text/corpus-file.js';
 import type { Objective } from '../objective.js';
 import { defaultRl, type Stage } from '../recipe.js';
-import { MixSource } from '../task-source.js';
+import { MixSource } from '../../rollout/source.js';
 import { LmObjective } from './lm.js';
 import { MixObjective } from './mix.js';
 import { RftObjective } from './rft.js';

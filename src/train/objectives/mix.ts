@@ -4,7 +4,8 @@
  * tokens. At f = 0 and f = 1 it is exactly `sft` and exactly `rl` (it delegates, consuming the random
  * streams the same way), so the endpoints of the continuum are the objectives themselves.
  */
-import { packSequences, type Objective, type StepContext, type StepOutcome } from '../objective.js';
+import { weightedTokens } from '../../rollout/episodes.js';
+import { packSequences, stackBatches, type Objective, type StepContext, type StepOutcome } from '../objective.js';
 import type { RlObjective } from './rl.js';
 import type { SftObjective } from './sft.js';
 import type { TaskEvaluator } from './task-eval.js';
@@ -31,7 +32,7 @@ export class MixObjective implements Objective {
     const sftCount = this.batchSize - rlPrompts;
     const sftEpisodes = this.sft.episodes(ctx.rng, sftCount);
     const sftBatch = packSequences(sftEpisodes);
-    const sftTokens = sftEpisodes.reduce((n, e) => n + e.weights.filter((w) => w !== 0).length, 0);
+    const sftTokens = weightedTokens(sftEpisodes);
     // Scale the sft part so it contributes (1 - f) * its mean token loss.
     const scaled = { ...sftBatch, weights: sftBatch.weights.map((w) => (w * (1 - f)) / sftTokens) };
     const rollout = this.rl.rollout(ctx.engine, ctx.rng, ctx.sampleRng, rlPrompts);
@@ -39,7 +40,9 @@ export class MixObjective implements Objective {
       const { loss } = ctx.update({ ...scaled, normalizer: 1 });
       return { scalars: { ...this.rl.emptyScalars(), 'train/loss': loss, 'mix/rl_fraction': f }, tokens: sftTokens, episodes: this.batchSize };
     }
-    const scalars = this.rl.train(ctx, rollout, { batch: scaled, rlScale: f / rollout.completionTokens });
+    const rlScale = f / rollout.completionTokens;
+    const packing = { pack: (rlWeights: Float32Array) => stackBatches(scaled, rollout.batch, rlWeights, rlScale), rowsBefore: scaled.B };
+    const scalars = this.rl.train(ctx, rollout, packing);
     return {
       scalars: { ...rollout.scalars, ...scalars, 'mix/rl_fraction': f },
       tokens: sftTokens + rollout.completionTokens,

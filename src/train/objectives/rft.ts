@@ -2,9 +2,11 @@
  * `rft`: rejection-sampling fine-tuning (expert iteration). Sample k completions per prompt, keep those the
  * verifier scores at or above the threshold, and train on them with weight 1, as if they were demonstrations.
  */
-import { completionText, episodeOf, sampleCompletions, type SampleSettings, type TaskSource } from '../episodes.js';
-import { packSequences, type Objective, type StepContext, type StepOutcome } from '../objective.js';
+import { episodeOf, weightedTokens } from '../../rollout/episodes.js';
+import { rollOut, type RolloutSampling } from '../../rollout/sample.js';
+import type { TaskSource } from '../../rollout/source.js';
 import type { Instance } from '../../tasks/family.js';
+import { packSequences, type Objective, type StepContext, type StepOutcome } from '../objective.js';
 import type { TaskEvaluator } from './task-eval.js';
 
 export class RftObjective implements Objective {
@@ -17,7 +19,7 @@ export class RftObjective implements Objective {
     private readonly batchSize: number,
     private readonly samples: number,
     private readonly threshold: number,
-    private readonly sampling: SampleSettings,
+    private readonly sampling: RolloutSampling,
     readonly evaluate?: TaskEvaluator,
   ) {}
 
@@ -25,8 +27,7 @@ export class RftObjective implements Objective {
     this.source.setStep?.(ctx.stageStep);
     const k = this.samples;
     const instances: Instance[] = Array.from({ length: this.batchSize }, () => this.source.next(ctx.rng));
-    const { prompts, completions } = sampleCompletions(ctx.engine, instances, k, this.sampling, this.source.maxAnswerLength(), ctx.sampleRng);
-    const scores = completions.map((c, i) => this.source.score(completionText(c), instances[Math.floor(i / k)]));
+    const { prompts, completions, scores } = rollOut(ctx.engine, this.source, instances, k, this.sampling, ctx.sampleRng);
     scores.forEach((s, i) => this.source.learn?.(instances[Math.floor(i / k)], s));
     const kept = completions.map((_, i) => i).filter((i) => scores[i] >= this.threshold && completions[i].length > 0);
     const scalars: Record<string, number> = {
@@ -38,7 +39,6 @@ export class RftObjective implements Objective {
     const episodes = kept.map((i) => episodeOf(prompts[i], completions[i]));
     const { loss } = ctx.update(packSequences(episodes));
     scalars['train/loss'] = loss;
-    const tokens = episodes.reduce((n, e) => n + e.weights.filter((w) => w !== 0).length, 0);
-    return { scalars, tokens, episodes: this.batchSize };
+    return { scalars, tokens: weightedTokens(episodes), episodes: this.batchSize };
   }
 }

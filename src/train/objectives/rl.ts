@@ -10,16 +10,19 @@
  * beta * (exp(q - p) - 1) to each token's weight: its gradient, written as a weight on log p.
  */
 import type { Engine } from '../../model/engine.js';
+import { episodeOf, weightedTokens } from '../../rollout/episodes.js';
+import { rollOut, type RolloutSampling } from '../../rollout/sample.js';
+import type { TaskSource } from '../../rollout/source.js';
+import { mean } from '../../stats/stats.js';
 import type { Instance } from '../../tasks/family.js';
 import type { Rng } from '../../util/rng.js';
-import { completionText, episodeOf, sampleCompletions, type SampleSettings, type TaskSource } from '../episodes.js';
 import type { Scalars } from '../metrics.js';
 import { packSequences, type Objective, type StepContext, type StepOutcome, type WeightedBatch } from '../objective.js';
 import type { RlSettings } from '../recipe.js';
 import type { TaskEvaluator } from './task-eval.js';
 
 /** Sampled completions for one step, with their per-token advantages. */
-export interface Rollout {
+export interface RlBatch {
   batch: WeightedBatch; // weights = 1 on completion tokens (the mask), 0 elsewhere
   /** Advantage of each row, [B]. */
   advantages: Float32Array;
@@ -38,19 +41,19 @@ export class RlObjective implements Objective {
     private readonly source: TaskSource,
     private readonly batchSize: number,
     private readonly settings: RlSettings,
-    private readonly sampling: SampleSettings,
+    private readonly sampling: RolloutSampling,
     private readonly reference: Engine | null,
     readonly evaluate?: TaskEvaluator,
   ) {}
 
   /** Samples G completions for each of `prompts` instances and scores them. Null when every group was dropped. */
-  rollout(engine: Engine, rng: Rng, sampleRng: Rng, prompts: number): Rollout | null {
+  rollout(engine: Engine, rng: Rng, sampleRng: Rng, prompts: number): RlBatch | null {
     const { groupSize: G, advantage, lengthPenalty, dropZeroVarianceGroups } = this.settings;
     const instances: Instance[] = Array.from({ length: prompts }, () => this.source.next(rng));
     const t0 = performance.now();
-    const sampled = sampleCompletions(engine, instances, G, this.sampling, this.source.maxAnswerLength(), sampleRng);
+    const sampled = rollOut(engine, this.source, instances, G, this.sampling, sampleRng);
     const generateSeconds = (performance.now() - t0) / 1000;
-    const scores = sampled.completions.map((c, i) => this.source.score(completionText(c), instances[Math.floor(i / G)]));
+    const { scores } = sampled;
     scores.forEach((s, i) => this.source.learn?.(instances[Math.floor(i / G)], s));
     const rewards = scores.map((s, i) => s - lengthPenalty * sampled.completions[i].length);
     const advantages: number[] = [];
@@ -83,7 +86,7 @@ export class RlObjective implements Objective {
     return {
       batch,
       advantages: Float32Array.from(rows.map((i) => advantages[i])),
-      completionTokens: episodes.reduce((n, e) => n + e.weights.filter((w) => w !== 0).length, 0),
+      completionTokens: weightedTokens(episodes),
       scalars,
       prompts,
     };
@@ -93,7 +96,7 @@ export class RlObjective implements Objective {
    * Per-token weights for one update: mask * (PPO-clipped advantage + KL term).
    * `current` and `sampled` are log-probs [B, T] under the policy now and when sampling; `ref` under the reference.
    */
-  weights(rollout: Rollout, current: Float32Array | null, sampled: Float32Array | null, ref: Float32Array | null): Float32Array {
+  weights(rollout: RlBatch, current: Float32Array | null, sampled: Float32Array | null, ref: Float32Array | null): Float32Array {
     const { B, T, weights: mask } = rollout.batch;
     const eps = this.settings.clip;
     const beta = this.settings.klBeta;
@@ -120,15 +123,12 @@ export class RlObjective implements Objective {
     this.source.setStep?.(ctx.stageStep);
     const rollout = this.rollout(ctx.engine, ctx.rng, ctx.sampleRng, this.batchSize);
     if (!rollout) return { scalars: this.emptyScalars(), tokens: 0, episodes: this.batchSize };
-    const scalars = { ...rollout.scalars, ...this.train(ctx, rollout, null) };
+    const scalars = { ...rollout.scalars, ...this.train(ctx, rollout, alone(rollout)) };
     return { scalars, tokens: rollout.completionTokens, episodes: rollout.prompts };
   }
 
-  /**
-   * The inner epochs on one rollout. `extra` (from mix) adds fixed-weight rows scaled as the caller wants;
-   * without it the loss is normalised by the completion tokens.
-   */
-  train(ctx: StepContext, rollout: Rollout, extra: { batch: WeightedBatch; rlScale: number } | null): Scalars {
+  /** The inner epochs on one rollout; `packing` makes each update's batch from the rl rows' weights. */
+  train(ctx: StepContext, rollout: RlBatch, packing: UpdatePacking): Scalars {
     const { batch } = rollout;
     const needSampled = this.settings.innerEpochs > 1 || this.settings.klBeta > 0;
     // Log-probs when sampling: taken before the first update (the first update's own log-probs come too late for KL weights).
@@ -140,12 +140,12 @@ export class RlObjective implements Objective {
     for (let epoch = 0; epoch < this.settings.innerEpochs; epoch++) {
       const current = epoch === 0 ? sampled : ctx.engine.logprobs(batch.tokens, batch.B, batch.T);
       const weights = this.weights(rollout, current, sampled, ref);
-      const update = extra ? combine(extra.batch, batch, weights, extra.rlScale) : { ...batch, weights, normalizer: rollout.completionTokens };
+      const update = packing.pack(weights);
       const result = ctx.update(update);
       out['train/loss'] = result.loss;
       if (epoch === 0) {
         // Mean -log p of the sampled tokens: an estimate of the policy's entropy.
-        const lp = extra ? result.logprobs.subarray(extra.batch.B * update.T) : result.logprobs;
+        const lp = result.logprobs.subarray(packing.rowsBefore * update.T);
         out['rl/entropy'] = sampledEntropy(lp, batch, update.T);
       }
     }
@@ -158,8 +158,16 @@ export class RlObjective implements Objective {
   }
 }
 
-function mean(xs: number[]): number {
-  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0;
+/** How one update's batch is made from the rl rows' per-token weights: the rows alone, or after other rows (mix). */
+export interface UpdatePacking {
+  pack(rlWeights: Float32Array): WeightedBatch;
+  /** Rows of the packed batch before the rl rows (their log-probs are not the policy's samples). */
+  rowsBefore: number;
+}
+
+/** The rl rows alone, normalised by their completion tokens. */
+function alone(rollout: RlBatch): UpdatePacking {
+  return { pack: (weights) => ({ ...rollout.batch, weights, normalizer: rollout.completionTokens }), rowsBefore: 0 };
 }
 
 /** Mean k3 KL estimate over the weighted tokens. */
@@ -187,24 +195,4 @@ function sampledEntropy(logprobs: Float32Array, batch: WeightedBatch, T: number)
     }
   }
   return n ? sum / n : 0;
-}
-
-/**
- * One batch from fixed-weight rows (already scaled) and rl rows with `rlWeights` scaled by `rlScale`,
- * padded to a common length; normalizer 1 because both parts carry their own scale.
- */
-export function combine(fixed: WeightedBatch, rl: WeightedBatch, rlWeights: Float32Array, rlScale: number): WeightedBatch {
-  const T = Math.max(fixed.T, rl.T);
-  const B = fixed.B + rl.B;
-  const tokens = new Int32Array(B * (T + 1));
-  const weights = new Float32Array(B * T);
-  const put = (src: WeightedBatch, w: Float32Array, scale: number, row0: number) => {
-    for (let b = 0; b < src.B; b++) {
-      tokens.set(src.tokens.subarray(b * (src.T + 1), (b + 1) * (src.T + 1)), (row0 + b) * (T + 1));
-      for (let t = 0; t < src.T; t++) weights[(row0 + b) * T + t] = w[b * src.T + t] * scale;
-    }
-  };
-  put(fixed, fixed.weights, 1, 0);
-  put(rl, rlWeights, rlScale, fixed.B);
-  return { tokens, weights, B, T, normalizer: 1 };
 }

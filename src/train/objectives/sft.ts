@@ -1,7 +1,8 @@
 /**
  * `sft`: supervised fine-tuning on reference answers. Weight 1 on the answer tokens and EOS, 0 on the prompt.
  */
-import { demonstration, type Episode, type TaskSource } from '../episodes.js';
+import { demonstration, weightedTokens, type Episode } from '../../rollout/episodes.js';
+import type { TaskSource } from '../../rollout/source.js';
 import { packSequences, type Objective, type StepContext, type StepOutcome } from '../objective.js';
 import type { Rng } from '../../util/rng.js';
 import type { TaskEvaluator } from './task-eval.js';
@@ -32,7 +33,6 @@ export class SftObjective implements Objective {
     const episodes = this.episodes(ctx.rng, this.batchSize);
     const batch = packSequences(episodes);
     const { loss } = ctx.update(batch);
-    const tokens = episodes.reduce((n, e) => n + e.weights.filter((w) => w !== 0).length, 0);
-    return { scalars: { 'train/loss': loss }, tokens, episodes: episodes.length };
+    return { scalars: { 'train/loss': loss }, tokens: weightedTokens(episodes), episodes: episodes.length };
   }
 }

@@ -4,11 +4,11 @@
  * The instance sets are drawn once from a fixed seed, so every evaluation of a run scores the same problems.
  */
 import type { Engine } from '../../model/engine.js';
+import { scoreGreedy } from '../../rollout/sample.js';
+import type { MixSource } from '../../rollout/source.js';
 import type { Instance } from '../../tasks/family.js';
 import { Rng } from '../../util/rng.js';
-import { completionText, sampleCompletions } from '../episodes.js';
 import type { Scalars } from '../metrics.js';
-import type { MixSource } from '../task-source.js';
 
 export type TaskEvaluator = (engine: Engine, rng: Rng) => Scalars;
 
@@ -16,18 +16,6 @@ export interface EvalSet {
   name: string; // train | test | heldout
   source: MixSource;
   instances: Instance[];
-}
-
-/** Greedy scores of `instances` (batched generation); `maxAnswer` bounds the completion. */
-export function scoreGreedy(engine: Engine, source: MixSource, instances: Instance[]): number[] {
-  const out: number[] = [];
-  const chunk = 64;
-  for (let i = 0; i < instances.length; i += chunk) {
-    const part = instances.slice(i, i + chunk);
-    const { completions } = sampleCompletions(engine, part, 1, { temperature: 0, topK: 0 }, source.maxAnswerLength(), new Rng(0));
-    completions.forEach((c, j) => out.push(source.score(completionText(c), part[j])));
-  }
-  return out;
 }
 
 export function makeTaskEvaluator(train: MixSource, heldOut: MixSource | null, perSet: number): TaskEvaluator {

@@ -11,7 +11,7 @@ import {
   studentTQuantile,
   verdictFromInterval,
   type Interval,
-} from '../../src/eval/stats.js';
+} from '../../src/stats/stats.js';
 import { Rng } from '../../src/util/rng.js';
 
 describe('Student t', () => {
