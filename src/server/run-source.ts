@@ -34,10 +34,6 @@ export interface RunSource {
   close(): void;
 }
 
-/** Tags whose last value the trials table shows, besides every eval/ tag. */
-export const HEADLINE_TAGS = ['train/loss', 'rl/reward_mean'];
-export const isHeadline = (tag: string): boolean => tag.startsWith('eval/') || HEADLINE_TAGS.includes(tag);
-
 /** summary.json of a run, or why it could not be read; both null when the run has none (yet). */
 export function readSummary(dir: string): { summary: RunSummaryJson | null; summaryError: string | null } {
   const path = join(dir, 'summary.json');

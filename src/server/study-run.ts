@@ -7,7 +7,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { openRunStore, STORE_FILE, type Run, type RunStore, type Trial } from '../store/run-store.js';
 import type { CheckpointInfo, MetricTuple, RunDetail, RunInfo, SeriesResponse, TrialInfo } from './api-types.js';
-import { isHeadline, modelFolders, readSummary, type MetricsFollower, type RunSource } from './run-source.js';
+import { isHeadlineTag } from '../measure/tags.js';
+import { modelFolders, readSummary, type MetricsFollower, type RunSource } from './run-source.js';
 
 export const isStudyRunDir = (dir: string): boolean => existsSync(join(dir, STORE_FILE));
 
@@ -53,7 +54,7 @@ export class StudyRun implements RunSource {
     return this.store.listTrials(this.runId).map((t) => {
       const final: Record<string, number> = {};
       if (withFinal) {
-        for (const tag of this.store.metricTags(t.key).filter(isHeadline)) {
+        for (const tag of this.store.metricTags(t.key).filter(isHeadlineTag)) {
           const series = this.store.metricSeries(t.key, tag);
           if (series.length) final[tag] = series[series.length - 1].value;
         }

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { readMetrics, type MetricsRecord } from '../train/metrics.js';
 import type { CheckpointInfo, MetricTuple, RunDetail, RunInfo, SeriesResponse, TrialInfo } from './api-types.js';
 import { readMetricsSince } from './metrics-tail.js';
-import { isHeadline, modelFolders, readSummary, type MetricsFollower, type RunSource } from './run-source.js';
+import { isHeadlineTag } from '../measure/tags.js';
+import { modelFolders, readSummary, type MetricsFollower, type RunSource } from './run-source.js';
 
 export const TRAIN_TRIAL = 'run';
 const STALE_MS = 120_000;
@@ -61,7 +62,7 @@ export class TrainRun implements RunSource {
 
   private trial(records: readonly MetricsRecord[]): TrialInfo {
     const final: Record<string, number> = {};
-    for (const r of records) for (const [tag, v] of Object.entries(r.scalars)) if (isHeadline(tag) && Number.isFinite(v)) final[tag] = v;
+    for (const r of records) for (const [tag, v] of Object.entries(r.scalars)) if (isHeadlineTag(tag) && Number.isFinite(v)) final[tag] = v;
     const { status, startedAt, finishedAt } = this.status();
     return { id: TRAIN_TRIAL, axes: {}, seed: this.recipe().seed ?? null, status, reason: null, startedAt, finishedAt, final };
   }

@@ -5,6 +5,7 @@
  * held when every claim held, not held when any claim was not held, inconclusive otherwise.
  */
 import { parseCurveMetric } from '../eval/records.js';
+import { isRateTag } from '../measure/tags.js';
 import { mean, meanCI, type Verdict } from '../stats/stats.js';
 import { formatNumber } from '../report/html.js';
 import { armResult, compareArms, type ArmResult, type Comparison, type Report, type ReportPlot, type ReportTable } from '../report/model.js';
@@ -118,9 +119,6 @@ function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number
 
 /** "2/3 not reached" over a bar whose arm has trials that never reached the threshold. */
 const notReachedNote = (r: { notReached: number; of: number } | undefined) => (r?.notReached ? `${r.notReached}/${r.of} not reached` : undefined);
-
-/** A logged tag that is a rate in [0, 1]: accuracies and verifier scores, not the ICL score (a loss difference). */
-const isRateTag = (tag: string) => /_(acc|score)$/.test(tag) && !tag.includes('icl_score');
 
 /** Whether every measure of the claim is a proportion (accuracy, score), drawn on [0, 1] with clipped error bars. */
 function proportion(claim: Claim): boolean {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TrialInfo } from '../../src/server/api-types.js';
 import { curveRows, curveSpec } from '../../src/web/curve-spec.js';
-import { orderTags } from '../../src/web/feed.js';
+import { orderTags } from '../../src/measure/tags.js';
 import { parseRoute, routeHash } from '../../src/web/route.js';
 import { meanSeries, SeriesStore } from '../../src/web/series-store.js';
 import { smooth } from '../../src/web/smoothing.js';

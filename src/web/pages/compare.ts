@@ -6,7 +6,7 @@ import type { RunDetail, RunInfo, SeriesResponse } from '../../server/api-types.
 import { getJson, runPath } from '../api.js';
 import { CurveChart } from '../chart.js';
 import { badge, card, errorCard, fmt, h } from '../dom.js';
-import { orderTags, tagTitle } from '../feed.js';
+import { orderTags, tagTitle } from '../../measure/tags.js';
 import { routeHash, type Route } from '../route.js';
 import { meanSeries, type Series } from '../series-store.js';
 

@@ -6,7 +6,8 @@ import type { RunDetail, RunInfo, TrialInfo } from '../../server/api-types.js';
 import { getJson, runPath } from '../api.js';
 import { CurveChart } from '../chart.js';
 import { badge, card, errorCard, h } from '../dom.js';
-import { orderTags, RunFeed, tagTitle } from '../feed.js';
+import { orderTags, tagTitle } from '../../measure/tags.js';
+import { RunFeed } from '../feed.js';
 import { routeHash, type Route } from '../route.js';
 
 export async function livePage(root: HTMLElement, route: Route): Promise<() => void> {

@@ -7,7 +7,8 @@ import type { PlotsResponse, RunDetail, TrialInfo } from '../../server/api-types
 import { getJson, runPath } from '../api.js';
 import { CurveChart, embedSpec } from '../chart.js';
 import { badge, card, errorCard, fmt, fmtTime, h } from '../dom.js';
-import { orderTags, RL_LEADS, RunFeed, tagTitle } from '../feed.js';
+import { orderTags, RL_LEADS, tagTitle } from '../../measure/tags.js';
+import { RunFeed } from '../feed.js';
 import { routeHash, updateParams, type Route } from '../route.js';
 import { TrialsTable } from '../trials-table.js';
 
