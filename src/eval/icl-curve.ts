@@ -11,7 +11,7 @@ import { getFamily } from '../tasks/registry.js';
 import { encodeInstance } from '../tasks/sequence.js';
 import { scoreGreedy } from '../rollout/sample.js';
 import type { TasksSpecLike } from '../rollout/source.js';
-import { curveMetric, type EvalRecord } from './records.js';
+import type { EvalRecord } from './records.js';
 import { drawInstances, entryName, familySource } from './task-scores.js';
 
 type Entry = TasksSpecLike['families'][number];
@@ -32,7 +32,7 @@ export function evaluateIclCurve(engine: Engine, entry: Entry, ks: readonly numb
     if (instances.some((inst) => encodeInstance(inst).tokens.length - 1 > engine.config.contextLength)) continue;
     const scores = scoreGreedy(engine, source, instances);
     const value = scores.reduce((a, b) => a + b, 0) / n;
-    rows.push({ step, split: 'icl-curve', family: name, domain, metric: curveMetric('score', 'k', k), value, n });
+    rows.push({ step, suite: 'iclCurve', split: 'test', stage: null, family: name, domain, metric: 'score', x: k, value, n });
   }
   return rows;
 }
@@ -60,7 +60,7 @@ export function evaluateContextLoss(engine: Engine, entry: Entry, ks: readonly n
         count++;
       }
     }
-    rows.push({ step, split: 'context-loss', family: name, domain, metric: curveMetric('loss', 'k', k), value: sum / count, n });
+    rows.push({ step, suite: 'contextLoss', split: 'test', stage: null, family: name, domain, metric: 'loss', x: k, value: sum / count, n });
   }
   return rows;
 }

@@ -15,8 +15,8 @@ export interface PassAtKOptions {
   samples: number;
   ks: readonly number[];
   temperature: number;
-  /** The split label the rows are stored under (test or heldout). */
-  label: string;
+  /** Which problems: test-split instances of the training families, or held-out families. */
+  split: 'test' | 'heldout';
   step: number;
   seed?: number;
 }
@@ -35,6 +35,6 @@ export function evaluatePassAtK(engine: Engine, source: TaskSource, problems: In
   }
   const n = problems.length;
   const greedy = scoreGreedy(engine, source, problems).filter((s) => s >= 1).length / n;
-  const row = (metric: string, value: number): EvalRecord => ({ step: o.step, split: o.label, family: ALL, domain: ALL, metric, value, n });
+  const row = (metric: string, value: number): EvalRecord => ({ step: o.step, suite: 'passAtK', split: o.split, stage: null, family: ALL, domain: ALL, metric, x: null, value, n });
   return [row('greedy_pass@1', greedy), ...o.ks.map((k) => row(`pass@${k}`, meanPassAtK(correct, k)))];
 }

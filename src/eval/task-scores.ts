@@ -33,9 +33,10 @@ function scoreRows(engine: Engine, entry: Entry, tasks: TasksSpecLike, split: Sp
   const scores = scoreGreedy(engine, source, drawInstances(source, split, n, `continuum-study-eval|${name}|${split}`));
   const domain = getFamily(name).domain;
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const row = { step, suite: 'splits' as const, split: label, stage: null, family: name, domain, x: null, n };
   return [
-    { step, split: label, family: name, domain, metric: 'score', value: mean(scores), n },
-    { step, split: label, family: name, domain, metric: 'exact', value: mean(scores.map((s) => (s >= 1 ? 1 : 0))), n },
+    { ...row, metric: 'score', value: mean(scores) },
+    { ...row, metric: 'exact', value: mean(scores.map((s) => (s >= 1 ? 1 : 0))) },
   ];
 }
 

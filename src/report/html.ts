@@ -41,9 +41,14 @@ export function formatNumber(x: number | null | undefined, digits = 3): string {
   return x.toFixed(digits);
 }
 
-function formatInterval(ci: Interval): string {
-  if (!Number.isFinite(ci.lo) || !Number.isFinite(ci.hi)) return `unknown (${ci.n} seed${ci.n === 1 ? '' : 's'})`;
-  return `[${formatNumber(ci.lo)}, ${formatNumber(ci.hi)}]`;
+/**
+ * An interval as `[lo, hi]`, the one wording everywhere (findings, report tables, dashboard). Unknown bounds
+ * (null in JSON, infinite in memory) mean fewer than two seeds: no interval, and it says so.
+ */
+export function formatInterval(ci: { lo: number | null; hi: number | null; n?: number }, digits = 3): string {
+  const known = (v: number | null): v is number => v !== null && Number.isFinite(v);
+  if (known(ci.lo) && known(ci.hi)) return `[${formatNumber(ci.lo, digits)}, ${formatNumber(ci.hi, digits)}]`;
+  return `[no interval: ${ci.n === undefined ? '< 2 seeds' : `${ci.n} seed${ci.n === 1 ? '' : 's'}`}]`;
 }
 
 function table(columns: string[], rows: string[][], numeric: boolean[]): string {

@@ -4,8 +4,8 @@
  */
 import { join } from 'node:path';
 import { openRunStore, STORE_FILE } from '../store/run-store.js';
-import { buildReport } from '../study/report.js';
-import { loadResults } from '../study/results.js';
+import { buildReport } from '../report/build.js';
+import { loadResults } from '../report/results.js';
 import { parseStudy } from '../study/schema.js';
 import type { PlotsResponse } from './api-types.js';
 

@@ -4,11 +4,15 @@
  * has shipped: add a new one.
  */
 import type { Database } from 'better-sqlite3';
+import { fromPackedColumns } from '../measure/evals.js';
+
+/** SQL to run, or a function for a migration that rewrites rows by code. */
+export type Migration = string | ((db: Database) => void);
 
 /** PRAGMA application_id of a Continuum run store ('CTNM'), so that another program's SQLite file is refused. */
 export const STORE_APPLICATION_ID = 0x43544e4d;
 
-export const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly Migration[] = [
   // 1: runs, trials, metrics, evals, artifacts.
   `
   CREATE TABLE runs (
@@ -73,13 +77,28 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX artifacts_by_run ON artifacts (run, trial);
   `,
+  // 2: evals get real columns for what schema 1 packed into strings (split `pass@k:test@warm-start`, metric
+  // `score|k=4`): suite, stage and x. Existing rows are rewritten by the one parser of the old format.
+  (db) => {
+    db.exec(`
+      ALTER TABLE evals ADD COLUMN suite TEXT NOT NULL DEFAULT 'splits'; -- splits | passAtK | iclCurve | contextLoss
+      ALTER TABLE evals ADD COLUMN stage TEXT;                           -- an earlier stage's name; NULL: the final model
+      ALTER TABLE evals ADD COLUMN x REAL;                               -- a curve's knob (demonstrations k)
+    `);
+    const rows = db.prepare('SELECT id, split, metric FROM evals').all() as { id: number; split: string; metric: string }[];
+    const update = db.prepare('UPDATE evals SET suite = ?, split = ?, stage = ?, metric = ?, x = ? WHERE id = ?');
+    for (const r of rows) {
+      const c = fromPackedColumns(r.split, r.metric);
+      update.run(c.suite, c.split, c.stage, c.metric, c.x, r.id);
+    }
+  },
 ];
 
 /**
  * Brings the store to the last migration. Runs under BEGIN IMMEDIATE and re-reads the version inside, so
  * several processes opening a fresh store at once migrate it exactly once.
  */
-export function migrate(db: Database, migrations: readonly string[], file: string): void {
+export function migrate(db: Database, migrations: readonly Migration[], file: string): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > migrations.length) {
     throw new Error(
@@ -90,7 +109,11 @@ export function migrate(db: Database, migrations: readonly string[], file: strin
   if (current === migrations.length) return;
   db.transaction(() => {
     const version = db.pragma('user_version', { simple: true }) as number;
-    for (let v = version; v < migrations.length; v++) db.exec(migrations[v]);
+    for (let v = version; v < migrations.length; v++) {
+      const step = migrations[v];
+      if (typeof step === 'string') db.exec(step);
+      else step(db);
+    }
     if (version === 0) db.pragma(`application_id = ${STORE_APPLICATION_ID}`);
     db.pragma(`user_version = ${migrations.length}`);
   }).immediate();

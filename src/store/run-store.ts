@@ -6,8 +6,11 @@
  */
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
-import { migrate, MIGRATIONS, STORE_APPLICATION_ID } from './migrations.js';
+import type { EvalRecord } from '../measure/evals.js';
 import type { Verdict } from '../stats/stats.js';
+import { migrate, MIGRATIONS, STORE_APPLICATION_ID } from './migrations.js';
+
+export type { EvalRecord };
 
 export const STORE_FILE = 'store.sqlite';
 
@@ -62,18 +65,6 @@ export interface MetricRow {
   tag: string;
   value: number;
   wallTime: number;
-}
-
-export interface EvalRecord {
-  step: number;
-  /** train | test | heldout, or a suite's name. */
-  split: string;
-  family: string;
-  domain: string;
-  metric: string;
-  value: number;
-  /** Instances the value averages over. */
-  n: number;
 }
 
 export interface EvalRow extends EvalRecord {
@@ -393,15 +384,19 @@ export class RunStore {
   logEval(trialKey: number, records: EvalRecord | readonly EvalRecord[]): void {
     const list = Array.isArray(records) ? (records as readonly EvalRecord[]) : [records as EvalRecord];
     // A trial resumed after its evaluation was written measures again: the new row replaces the old one.
-    const replace = this.sql('DELETE FROM evals WHERE trial = ? AND step = ? AND split = ? AND family = ? AND domain = ? AND metric = ?');
-    const insert = this.sql('INSERT INTO evals (trial, step, split, family, domain, metric, value, n, wall_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const replace = this.sql(
+      'DELETE FROM evals WHERE trial = ? AND step = ? AND suite = ? AND split = ? AND stage IS ? AND family = ? AND domain = ? AND metric = ? AND x IS ?',
+    );
+    const insert = this.sql(
+      'INSERT INTO evals (trial, step, suite, split, stage, family, domain, metric, x, value, n, wall_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     const now = nowSeconds();
     this.db.transaction(() => {
       // Every delete before any insert, so two rows of one batch never replace each other.
-      for (const e of list) replace.run(trialKey, e.step, e.split, e.family, e.domain, e.metric);
+      for (const e of list) replace.run(trialKey, e.step, e.suite, e.split, e.stage, e.family, e.domain, e.metric, e.x);
       for (const e of list) {
-        if (Number.isNaN(e.value)) throw new Error(`logEval: ${e.metric} on ${e.split}/${e.family} at step ${e.step} is NaN`);
-        insert.run(trialKey, e.step, e.split, e.family, e.domain, e.metric, e.value, e.n, now);
+        if (Number.isNaN(e.value)) throw new Error(`logEval: ${e.suite} ${e.metric} on ${e.split}/${e.family} at step ${e.step} is NaN`);
+        insert.run(trialKey, e.step, e.suite, e.split, e.stage, e.family, e.domain, e.metric, e.x, e.value, e.n, now);
       }
     })();
   }
@@ -410,7 +405,7 @@ export class RunStore {
   listEvals(filter: { trialKey: number } | { run: string }): EvalRow[] {
     const where = 'trialKey' in filter ? 'e.trial = ?' : 't.run = ?';
     return this.sql(
-      `SELECT e.id, e.trial AS trialKey, e.step, e.split, e.family, e.domain, e.metric, e.value, e.n, e.wall_time AS wallTime
+      `SELECT e.id, e.trial AS trialKey, e.step, e.suite, e.split, e.stage, e.family, e.domain, e.metric, e.x, e.value, e.n, e.wall_time AS wallTime
        FROM evals e JOIN trials t ON e.trial = t.key WHERE ${where} ORDER BY e.id`,
     ).all('trialKey' in filter ? filter.trialKey : filter.run) as EvalRow[];
   }

@@ -6,7 +6,7 @@
 import { evaluateContextLoss, evaluateIclCurve } from '../eval/icl-curve.js';
 import { iclScore } from '../eval/learning-curve.js';
 import { evaluatePassAtK } from '../eval/pass-at-k.js';
-import { parseCurveMetric, type EvalRecord } from '../eval/records.js';
+import type { EvalRecord } from '../eval/records.js';
 import { drawInstances, evaluateSplits } from '../eval/task-scores.js';
 import type { Engine } from '../model/engine.js';
 import { TaskMix } from '../tasks/mix.js';
@@ -27,8 +27,8 @@ export function runEvaluations(engine: Engine, recipe: Recipe, evaluations: read
 }
 
 /**
- * The evaluations of the model at the end of an earlier stage, as the trainer's onStageEnd hook. Their rows'
- * split carries the stage's name (`pass@k:test@warm-start`), so they never mix with the final model's.
+ * The evaluations of the model at the end of an earlier stage, as the trainer's onStageEnd hook. Their rows
+ * carry the stage's name, so they never mix with the final model's.
  */
 export function stageEndEvaluations(recipe: Recipe, evaluations: readonly Evaluation[]): (engine: Engine, stage: number, step: number) => EvalRecord[] {
   const last = recipe.stages.length - 1;
@@ -37,7 +37,7 @@ export function stageEndEvaluations(recipe: Recipe, evaluations: readonly Evalua
     const chosen = evaluations.filter((e) => e.stage === stage);
     if (chosen.length === 0) return [];
     const name = recipe.stages[stage].name ?? `stage${stage}`; // numbered from 0, as `stage:` is
-    return measure(engine, recipe, chosen, step).map((r) => ({ ...r, split: `${r.split}@${name}` }));
+    return measure(engine, recipe, chosen, step).map((r) => ({ ...r, stage: name }));
   };
 }
 
@@ -57,7 +57,7 @@ function measure(engine: Engine, recipe: Recipe, evaluations: readonly Evaluatio
         if (families.length === 0) throw new Error('evaluation passAtK with split heldout needs tasks.heldOut');
         const source = new MixSource(new TaskMix({ families, testFraction: t.testFraction, salt: t.salt }));
         const problems = drawInstances(source, 'test', e.problems, `continuum-pass-at-k|${e.split}`);
-        return evaluatePassAtK(engine, source, problems, { samples: e.samples, ks: e.ks, temperature: e.temperature, label: `pass@k:${e.split}`, step });
+        return evaluatePassAtK(engine, source, problems, { samples: e.samples, ks: e.ks, temperature: e.temperature, split: e.split, step });
       }
       case 'iclCurve':
         return evaluateIclCurve(engine, e.family, e.ks, e.n, step);
@@ -80,7 +80,7 @@ export function duringTrainingEval(evaluations: readonly Evaluation[]): ((engine
     during.forEach((e, i) => {
       const suffix = during.length > 1 ? `_${i + 1}` : '';
       const rows = evaluateContextLoss(engine, e.family, e.ks, e.n, /* step, unused here */ 0);
-      const points = rows.map((r) => ({ k: parseCurveMetric(r.metric)!.x, loss: r.value })).sort((a, b) => a.k - b.k);
+      const points = rows.map((r) => ({ k: r.x!, loss: r.value })).sort((a, b) => a.k - b.k);
       if (points.length < 2) {
         throw new Error(
           `contextLoss with during: true needs two numbers of demonstrations that fit the context of ${engine.config.contextLength} tokens; ` +

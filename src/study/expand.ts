@@ -4,6 +4,7 @@
  * each point's values into a copy of the recipe at the axes' paths, and validates every resulting recipe.
  * Problems are collected, one line each, and thrown together.
  */
+import { valueLabel } from '../report/spec.js';
 import { parseRecipe, type Recipe } from '../train/recipe.js';
 import { Rng } from '../util/rng.js';
 import { ValidationError } from '../util/validation.js';
@@ -84,13 +85,6 @@ function sweepPoints(part: Part, axes: Axis[]): unknown[][] {
     .slice(0, Math.min(part.sweep.samples!, all.length))
     .sort((a, b) => a - b)
     .map((i) => all[i]);
-}
-
-export function valueLabel(value: unknown): string {
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
-  // Lists of families read as their names: [math/add, code/trace] -> math/add+code/trace.
-  if (Array.isArray(value)) return value.map((v) => (v && typeof v === 'object' && 'family' in v ? String((v as { family: unknown }).family) : valueLabel(v))).join('+');
-  return JSON.stringify(value);
 }
 
 export function expandTrials(study: Study): TrialPlan[] {

@@ -8,8 +8,8 @@ import { writeReport, type WrittenReport } from '../report/write.js';
 import type { Report } from '../report/model.js';
 import { expandTrials, resolveMode, type Mode } from './expand.js';
 import { runPool, type PoolOptions, type PoolStatus } from './pool.js';
-import { buildReport } from './report.js';
-import { loadResults } from './results.js';
+import { buildReport } from '../report/build.js';
+import { loadResults } from '../report/results.js';
 import { createRunDir, openRunDir, type OpenedRun } from './run-dir.js';
 import type { Study } from './schema.js';
 

@@ -1,7 +1,7 @@
 /**
  * A study file: one or more parts, each a recipe with sweep axes, plus seeds, evaluations, the claims the
  * report gives verdicts on, and the overrides of its quick mode. It expands into trials (one training run each:
- * expand.ts) and ends in a report (report.ts).
+ * expand.ts) and ends in a report (src/report/build.ts; claims and curves are src/report/spec.ts's).
  *
  *   name: breadth
  *   seeds: [1, 2, 3]                   # or a count: 3 means seeds 1, 2, 3
@@ -19,6 +19,7 @@
  */
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
+import { ClaimSchema, CurvePlotSchema } from '../report/spec.js';
 import { MixEntrySchema } from '../train/recipe.js';
 import { parseOrThrow, ValidationError } from '../util/validation.js';
 
@@ -60,7 +61,7 @@ const positiveInt = z.number().int().min(1);
 /**
  * Which model an evaluation measures: the final one (default), or the model at the end of an earlier stage
  * (0 = the first), e.g. pass@k before and after an RL stage. Rows from an earlier stage carry the stage's name
- * in their split: `pass@k:test@warm-start`, `test@warm-start`.
+ * in their `stage` column; claims name them as `split: test@warm-start` (or `stage: warm-start`).
  */
 const afterStage = { stage: z.number().int().min(0).optional() };
 
@@ -114,78 +115,6 @@ export const EvaluationSchema = z.discriminatedUnion('kind', [
     .strict(),
 ]);
 export type Evaluation = z.output<typeof EvaluationSchema>;
-
-/** A stage of the recipe: 0, 1, ... from the first, -1 for the last. */
-const stageIndex = z.number().int();
-
-/**
- * What a number in the report is, read from a trial: a final evaluation row, the last or the mean value of a
- * logged metric (mean = area under the learning curve), or the training examples needed to reach a threshold.
- */
-export const MeasureSchema = z.union([
-  z
-    .object({
-      eval: z
-        .object({ split: z.string(), metric: z.string(), family: z.string().default('*'), domain: z.string().default('*') })
-        .strict(),
-    })
-    .strict(),
-  z.object({ last: z.string().describe('a logged metric, e.g. eval/test_acc') }).strict(),
-  z.object({ mean: z.string(), stage: stageIndex.optional() }).strict(),
-  z
-    .object({
-      examplesTo: z.object({ tag: z.string(), threshold: z.number(), stage: stageIndex.default(0) }).strict(),
-    })
-    .strict(),
-  z
-    .object({
-      /** Demonstrations needed to reach the threshold on new rules, from the iclCurve evaluation of `family`. */
-      demonstrationsTo: z.object({ family: z.string(), threshold: z.number() }).strict(),
-    })
-    .strict(),
-]);
-export type Measure = z.output<typeof MeasureSchema>;
-
-/**
- * A claim the report gives a verdict on: arm `b` against arm `a` of one axis, on one measure, in the direction
- * the claim predicts. The verdict comes from the confidence interval of the difference over seeds.
- */
-export const ClaimSchema = z
-  .object({
-    part: z.string().default('main'),
-    text: z.string().min(1),
-    measure: MeasureSchema,
-    /** What the measure is called in tables and plots. */
-    label: z.string().min(1),
-    /** The axis whose values are the arms. */
-    axis: z.string(),
-    a: z.unknown(),
-    b: z.unknown(),
-    /** Other axes held at one value (axis name -> value); trials elsewhere on them are left out. */
-    where: z.record(z.string(), z.unknown()).default({}),
-    /** Measure arm a or b differently (e.g. the same arm at two numbers of demonstrations). */
-    measureA: MeasureSchema.optional(),
-    measureB: MeasureSchema.optional(),
-    direction: z.enum(['increase', 'decrease']),
-    minEffect: z.number().min(0).default(0),
-    /** What a reader needs to read the numbers, e.g. the chance level; appended to the finding. */
-    context: z.string().optional(),
-  })
-  .strict();
-export type Claim = z.output<typeof ClaimSchema>;
-
-/** A learning-curve plot: a logged metric against training examples, one line per arm. */
-export const CurvePlotSchema = z
-  .object({
-    part: z.string().default('main'),
-    tag: z.string(),
-    axis: z.string(),
-    label: z.string(),
-    stage: stageIndex.default(0),
-    where: z.record(z.string(), z.unknown()).default({}),
-    threshold: z.number().optional(),
-  })
-  .strict();
 
 const QuickPartSchema = z
   .object({

@@ -144,7 +144,7 @@ describe('writeReport', () => {
     // Per-arm means and intervals, formatted as in the table.
     expect(html).toContain(`<td class="num">${broad.ci.mean.toFixed(3)}</td>`);
     expect(html).toContain(`[${broad.ci.lo.toFixed(3)}, ${broad.ci.hi.toFixed(3)}]`);
-    expect(html).toContain('unknown (1 seed)');
+    expect(html).toContain('[no interval: 1 seed]');
     expect(html).toContain('<strong>1 failed</strong>');
     expect(html).toContain('<td>model.n_layer</td><td>2</td>');
     // Ids are unique across the inline charts.

@@ -32,8 +32,8 @@ export function writeStudyRun(runsDir: string, id: string): string {
     points.push({ step: 20, tag: 'eval/test_score', value: 0.2 * (i + 1) });
     store.logMetrics(t.key, points);
     store.logEval(t.key, [
-      { step: 20, split: 'test', family: '*', domain: '*', metric: 'score', value: 0.25 * (i + 1), n: 16 },
-      { step: 20, split: 'heldout', family: '*', domain: '*', metric: 'score', value: 0.1 * (i + 1), n: 16 },
+      { step: 20, suite: 'splits', split: 'test', stage: null, x: null, family: '*', domain: '*', metric: 'score', value: 0.25 * (i + 1), n: 16 },
+      { step: 20, suite: 'splits', split: 'heldout', stage: null, x: null, family: '*', domain: '*', metric: 'score', value: 0.1 * (i + 1), n: 16 },
     ]);
     store.markTrialDone(t.key);
   });

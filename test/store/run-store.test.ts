@@ -133,8 +133,8 @@ describe('metrics, evals, artifacts', () => {
     store = freshStoreWithTrials(1);
     const [t] = store.listTrials('run-1');
     store.logEval(t.key, [
-      { step: 100, split: 'test', family: 'math/add', domain: 'math', metric: 'score', value: 0.75, n: 128 },
-      { step: 100, split: 'heldout', family: 'code/trace', domain: 'code', metric: 'exact', value: 0.125, n: 64 },
+      { step: 100, suite: 'splits', split: 'test', stage: null, x: null, family: 'math/add', domain: 'math', metric: 'score', value: 0.75, n: 128 },
+      { step: 100, suite: 'splits', split: 'heldout', stage: null, x: null, family: 'code/trace', domain: 'code', metric: 'exact', value: 0.125, n: 64 },
     ]);
     expect(store.listEvals({ run: 'run-1' }).map((e) => [e.split, e.family, e.value, e.n])).toEqual([
       ['test', 'math/add', 0.75, 128],
@@ -142,7 +142,7 @@ describe('metrics, evals, artifacts', () => {
     ]);
     expect(store.listEvals({ trialKey: t.key })).toHaveLength(2);
     // A resumed trial that measures again replaces its row instead of adding a second one for the same model.
-    store.logEval(t.key, { step: 100, split: 'test', family: 'math/add', domain: 'math', metric: 'score', value: 0.5, n: 128 });
+    store.logEval(t.key, { step: 100, suite: 'splits', split: 'test', stage: null, x: null, family: 'math/add', domain: 'math', metric: 'score', value: 0.5, n: 128 });
     expect(store.listEvals({ trialKey: t.key }).map((e) => [e.split, e.value])).toEqual([
       ['heldout', 0.125],
       ['test', 0.5],
@@ -185,6 +185,28 @@ describe('the file', () => {
     expect(db.prepare('SELECT id, note FROM runs').all()).toEqual([{ id: 'run-1', note: null }]);
     db.close();
     expect(() => openRunStore(file)).toThrow(new RegExp(`${file}.*newer than this Continuum`));
+  });
+
+  it('reads a schema-1 store: packed split and metric strings become the suite, split, stage and x columns', () => {
+    // A store as Continuum wrote it before evals had real columns.
+    const db = new Database(file);
+    migrate(db, MIGRATIONS.slice(0, 1), file);
+    db.exec(`INSERT INTO runs (id, study, spec, status, created_at) VALUES ('r', 's', '{}', 'done', '')`);
+    db.exec(`INSERT INTO trials (key, run, id, config, axes, seed, status) VALUES (1, 'r', 't', '{}', '{}', 1, 'done')`);
+    const old = db.prepare(`INSERT INTO evals (trial, step, split, family, domain, metric, value, n, wall_time) VALUES (1, 9, ?, '*', '*', ?, 0.5, 8, 0)`);
+    for (const [split, metric] of [['test', 'exact'], ['heldout@warm-start', 'score'], ['pass@k:test@warm-start', 'pass@4'], ['icl-curve', 'score|k=2'], ['context-loss', 'loss|k=0']]) old.run(split, metric);
+    db.close();
+    store = openRunStore(file);
+    expect(store.listEvals({ run: 'r' }).map((e) => [e.suite, e.split, e.stage, e.metric, e.x])).toEqual([
+      ['splits', 'test', null, 'exact', null],
+      ['splits', 'heldout', 'warm-start', 'score', null],
+      ['passAtK', 'test', 'warm-start', 'pass@4', null],
+      ['iclCurve', 'test', null, 'score', 2],
+      ['contextLoss', 'test', null, 'loss', 0],
+    ]);
+    // A migrated row is replaced by a new measurement of the same thing, as rows written today are.
+    store.logEval(1, { step: 9, suite: 'iclCurve', split: 'test', stage: null, family: '*', domain: '*', metric: 'score', x: 2, value: 0.75, n: 8 });
+    expect(store.listEvals({ run: 'r' }).filter((e) => e.suite === 'iclCurve').map((e) => e.value)).toEqual([0.75]);
   });
 
   it('refuses a file that is not SQLite, saying which file and what to do', () => {

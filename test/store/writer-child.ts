@@ -26,7 +26,7 @@ for (let trial = store.claimNextTrial(runId); trial; trial = store.claimNextTria
     }
     store.logMetrics(trial.key, points);
   }
-  store.logEval(trial.key, { step: batches * batchSize, split: 'test', family: 'math/add', domain: 'math', metric: 'score', value: 0.5, n: 64 });
+  store.logEval(trial.key, { step: batches * batchSize, suite: 'splits', split: 'test', stage: null, x: null, family: 'math/add', domain: 'math', metric: 'score', value: 0.5, n: 64 });
   store.addArtifact({ run: runId, trialKey: trial.key, kind: 'checkpoint', path: `checkpoints/${trial.id}` });
   store.markTrialDone(trial.key);
 }

@@ -2,13 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateContextLoss, evaluateIclCurve } from '../../src/eval/icl-curve.js';
 import { iclScore, lastPerStep, learningCurve } from '../../src/eval/learning-curve.js';
-import { curveMetric, parseCurveMetric, withAggregates, type EvalRecord } from '../../src/eval/records.js';
+import { withAggregates, type EvalRecord } from '../../src/eval/records.js';
+import { fromPackedColumns } from '../../src/measure/evals.js';
 import { evaluateSplits } from '../../src/eval/task-scores.js';
 import { createEngine } from '../../src/model/engines.js';
 import { parseGPTConfig } from '../../src/model/config.js';
 import { VOCAB_SIZE } from '../../src/text/vocab.js';
 
-const row = (split: string, family: string, domain: string, value: number): EvalRecord => ({ step: 1, split, family, domain, metric: 'exact', value, n: 10 });
+const row = (split: string, family: string, domain: string, value: number): EvalRecord => ({ step: 1, suite: 'splits', split, stage: null, family, domain, metric: 'exact', x: null, value, n: 10 });
 
 describe('evaluation records', () => {
   it('aggregate per domain and overall, each family weighing the same', () => {
@@ -22,9 +23,13 @@ describe('evaluation records', () => {
     expect(rows.filter((r) => r.family === '*')).toHaveLength(5);
   });
 
-  it('curve metric names round-trip', () => {
-    expect(parseCurveMetric(curveMetric('score', 'k', 16))).toEqual({ metric: 'score', knob: 'k', x: 16 });
-    expect(parseCurveMetric('exact')).toBeNull();
+  it('reads the packed split and metric strings of schema-1 stores into columns', () => {
+    expect(fromPackedColumns('icl-curve', 'score|k=16')).toEqual({ suite: 'iclCurve', split: 'test', stage: null, metric: 'score', x: 16 });
+    expect(fromPackedColumns('context-loss@warm-start', 'loss|k=0')).toEqual({ suite: 'contextLoss', split: 'test', stage: 'warm-start', metric: 'loss', x: 0 });
+    expect(fromPackedColumns('pass@k:test@warm-start', 'pass@4')).toEqual({ suite: 'passAtK', split: 'test', stage: 'warm-start', metric: 'pass@4', x: null });
+    expect(fromPackedColumns('pass@k:heldout', 'greedy_pass@1')).toEqual({ suite: 'passAtK', split: 'heldout', stage: null, metric: 'greedy_pass@1', x: null });
+    expect(fromPackedColumns('test@stage1', 'exact')).toEqual({ suite: 'splits', split: 'test', stage: 'stage1', metric: 'exact', x: null });
+    expect(fromPackedColumns('heldout', 'score')).toEqual({ suite: 'splits', split: 'heldout', stage: null, metric: 'score', x: null });
   });
 
   it('learning curves keep the last value of a repeated step and count examples from the stage start', () => {
@@ -55,9 +60,9 @@ describe('evaluations on a model', () => {
   it('the ICL curve and the answer loss skip k that do not fit the context', () => {
     // keys 4, k 8: 8 demonstrations of 4 characters + the query = 34 characters + BOS, SEP > 32 tokens.
     const curve = evaluateIclCurve(engine, lookup, [0, 2, 8], 4, 0);
-    expect(curve.map((r) => r.metric)).toEqual(['score|k=0', 'score|k=2']);
+    expect(curve.map((r) => [r.suite, r.metric, r.x])).toEqual([['iclCurve', 'score', 0], ['iclCurve', 'score', 2]]);
     const losses = evaluateContextLoss(engine, lookup, [0, 4, 8], 3, 0);
-    expect(losses.map((r) => r.metric)).toEqual(['loss|k=0', 'loss|k=4']);
+    expect(losses.map((r) => [r.suite, r.metric, r.x])).toEqual([['contextLoss', 'loss', 0], ['contextLoss', 'loss', 4]]);
     // An untrained model's answer loss is near log(vocabulary size) = log 100.
     for (const r of losses) {
       expect(r.n).toBe(3);
@@ -122,13 +127,13 @@ describe('evaluations at the end of an earlier stage', () => {
       [0, 4, true],
       [1, 7, false],
     ]);
-    expect(new Set(logged[0].rows.map((r) => r.split))).toEqual(new Set(['pass@k:test@warm-start']));
+    expect(new Set(logged[0].rows.map((r) => `${r.suite} ${r.split} ${r.stage}`))).toEqual(new Set(['passAtK test warm-start']));
     // The same numbers as measuring the warm-start weights directly.
     const { createEngine } = await import('../../src/model/engines.js');
     const warm = createEngine('native', result.engine.config, atWarmStart!);
     expect(runEvaluations(warm, recipe, [after], 4).map((r) => r.value)).toEqual(logged[0].rows.map((r) => r.value));
     // The final evaluation leaves the stage-0 one out.
-    expect(runEvaluations(result.engine, recipe, [before, after], 7).every((r) => r.split === 'pass@k:test')).toBe(true);
+    expect(runEvaluations(result.engine, recipe, [before, after], 7).every((r) => r.suite === 'passAtK' && r.split === 'test' && r.stage === null)).toBe(true);
     warm.dispose();
     result.engine.dispose();
   });

@@ -52,7 +52,7 @@ describe('study run', () => {
       for (const arm of summary.arms) {
         const values = trials
           .filter((t) => t.axes.M === (arm.arm === 'infinity' ? 'infinity' : Number(arm.arm)))
-          .map((t) => store.listEvals({ trialKey: t.key }).find((e) => e.split === 'test' && e.family === '*' && e.domain === '*' && e.metric === 'exact')!.value);
+          .map((t) => store.listEvals({ trialKey: t.key }).find((e) => e.suite === 'splits' && e.stage === null && e.split === 'test' && e.family === '*' && e.domain === '*' && e.metric === 'exact')!.value);
         expect(arm.values).toEqual(values);
         expect(arm.mean).toBeCloseTo(mean(values), 12);
         expect(arm.lo).toBeLessThanOrEqual(arm.mean);
@@ -67,7 +67,7 @@ describe('study run', () => {
       const evals = store.listEvals({ trialKey: trials[0].key });
       expect(evals.some((e) => e.split === 'heldout' && e.family === 'text/reverse')).toBe(true);
       expect(evals.some((e) => e.split === 'test' && e.family === '*' && e.domain === 'icl')).toBe(true);
-      expect(evals.filter((e) => e.split === 'icl-curve').map((e) => e.metric)).toEqual(['score|k=0', 'score|k=1', 'score|k=2', 'score|k=4']);
+      expect(evals.filter((e) => e.suite === 'iclCurve').map((e) => [e.metric, e.x])).toEqual([['score', 0], ['score', 1], ['score', 2], ['score', 4]]);
       const pass = [1, 2, 4].map((k) => evals.find((e) => e.metric === `pass@${k}`)!.value);
       expect(pass[0]).toBeLessThanOrEqual(pass[1]);
       expect(pass[1]).toBeLessThanOrEqual(pass[2]);

@@ -2,8 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { lastPerStep } from '../../src/eval/learning-curve.js';
 import type { EvalRow, Trial } from '../../src/store/run-store.js';
-import { buildReport } from '../../src/study/report.js';
-import { measureOf, type TrialResult } from '../../src/study/results.js';
+import { buildReport } from '../../src/report/build.js';
+import { measureOf, type TrialResult } from '../../src/report/results.js';
+import { fromPackedColumns } from '../../src/measure/evals.js';
 import { parseStudy } from '../../src/study/schema.js';
 import { parseRecipe } from '../../src/train/recipe.js';
 
@@ -17,7 +18,7 @@ const recipe = parseRecipe({
 
 function result(axes: Record<string, unknown>, seed: number, evals: Partial<EvalRow>[], series: Record<string, { step: number; value: number }[]> = {}, status: Trial['status'] = 'done'): TrialResult {
   const trial: Trial = { key: seed, run: 'r', id: `${JSON.stringify(axes)}/${seed}`, config: recipe, axes: { part: 'main', ...axes }, seed, status, reason: status === 'failed' ? 'TrainingDivergedError: the loss is NaN' : null, startedAt: null, finishedAt: null, attempt: 1 };
-  const rows = evals.map((e, i) => ({ id: i, trialKey: seed, step: 150, split: 'test', family: '*', domain: '*', metric: 'exact', value: 0, n: 10, wallTime: 0, ...e }) as EvalRow);
+  const rows = evals.map((e, i) => ({ id: i, trialKey: seed, step: 150, suite: 'splits', split: 'test', stage: null, family: '*', domain: '*', metric: 'exact', x: null, value: 0, n: 10, wallTime: 0, ...e }) as EvalRow);
   // As loadResults does: one value per step, the last written.
   return { trial, part: 'main', axes, recipe, evals: rows, series: (tag) => lastPerStep(series[tag] ?? []) };
 }
@@ -65,12 +66,13 @@ describe('study reports', () => {
   });
 
   it('per-arm measures compare one arm measured two ways, paired by seed', () => {
-    const curve = (k: number, v: number) => ({ split: 'icl-curve', family: 'icl/lookup', domain: 'icl', metric: `score|k=${k}`, value: v });
+    const curve = (k: number, v: number) => ({ suite: 'iclCurve' as const, split: 'test', family: 'icl/lookup', domain: 'icl', metric: 'score', x: k, value: v });
     const results = [1, 2, 3].map((s) => result({ M: 16 }, s, [curve(0, 0.1), curve(4, 0.6 + s / 100)]));
     const twoWays = {
       ...claim,
       a: 16,
-      measureA: { eval: { split: 'icl-curve', family: 'icl/lookup', domain: 'icl', metric: 'score|k=0' } },
+      // Study files name a curve's point either way: with columns, or packed as schema-1 stores wrote them.
+      measureA: { eval: { suite: 'iclCurve', split: 'test', family: 'icl/lookup', domain: 'icl', metric: 'score', x: 0 } },
       measureB: { eval: { split: 'icl-curve', family: 'icl/lookup', domain: 'icl', metric: 'score|k=4' } },
     };
     const report = buildReport(study([twoWays]), run, results);
@@ -123,7 +125,8 @@ describe('study reports', () => {
   });
 
   it('pass@k gets one chart per problem set, with the model after an earlier stage as its own lines', () => {
-    const pass = (split: string, k: number, v: number) => ({ split, family: '*', domain: '*', metric: `pass@${k}`, value: v });
+    // Split names as schema-1 stores packed them, read into columns as the store's migration reads them.
+    const pass = (packed: string, k: number, v: number) => ({ ...fromPackedColumns(packed, `pass@${k}`), family: '*', domain: '*', value: v });
     const results = [1, 2].flatMap((s) => [
       result({ M: 1 }, s, [pass('pass@k:test', 1, 0.5), pass('pass@k:test', 4, 0.7), pass('pass@k:test@warm-start', 1, 0.2), pass('pass@k:test@warm-start', 4, 0.6), pass('pass@k:heldout', 1, 0.1), pass('pass@k:heldout', 4, 0.3)]),
     ]);

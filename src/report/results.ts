@@ -2,13 +2,11 @@
  * A finished (or partly finished) run read back from its store, in the shape reports need: each trial with
  * its part, axes, seed, recipe, final evaluations and logged series, and measures read off them.
  */
-import { parseCurveMetric } from '../eval/records.js';
 import { lastPerStep, learningCurve, thresholdOf, type SeriesPoint } from '../eval/learning-curve.js';
+import type { EvalKey } from '../measure/evals.js';
 import type { EvalRow, RunStore, Trial } from '../store/run-store.js';
-import type { Recipe } from '../train/recipe.js';
-import { valueLabel } from './expand.js';
-import { trialRecipe } from './run-dir.js';
-import type { Measure } from './schema.js';
+import { parseRecipe, type Recipe } from '../train/recipe.js';
+import { valueLabel, type Measure } from './spec.js';
 
 export interface TrialResult {
   trial: Trial;
@@ -28,7 +26,7 @@ export function loadResults(store: RunStore, runId: string): TrialResult[] {
       trial,
       part: String(part),
       axes,
-      recipe: trialRecipe(trial),
+      recipe: parseRecipe(trial.config, `trial ${trial.id}`),
       evals: trial.status === 'done' ? store.listEvals({ trialKey: trial.key }) : [],
       series(tag) {
         if (!cache.has(tag)) cache.set(tag, lastPerStep(store.metricSeries(trial.key, tag)));
@@ -62,7 +60,7 @@ export interface MeasureValue {
 /** A measure of one finished trial; null when the trial has no such data. */
 export function measureOf(t: TrialResult, m: Measure): MeasureValue | null {
   if ('eval' in m) {
-    const rows = t.evals.filter((e) => e.split === m.eval.split && e.metric === m.eval.metric && e.family === m.eval.family && e.domain === m.eval.domain);
+    const rows = t.evals.filter((e) => sameKey(e, m.eval));
     return rows.length ? { value: rows[rows.length - 1].value, reached: true } : null;
   }
   if ('last' in m) {
@@ -80,9 +78,8 @@ export function measureOf(t: TrialResult, m: Measure): MeasureValue | null {
   }
   if ('demonstrationsTo' in m) {
     const curve = t.evals
-      .filter((e) => e.split === 'icl-curve' && e.family === m.demonstrationsTo.family)
-      .map((e) => ({ x: parseCurveMetric(e.metric)?.x ?? NaN, y: e.value }))
-      .filter((p) => Number.isFinite(p.x));
+      .filter((e) => e.suite === 'iclCurve' && e.stage === null && e.family === m.demonstrationsTo.family && e.x !== null)
+      .map((e) => ({ x: e.x!, y: e.value }));
     const result = thresholdOf(curve, m.demonstrationsTo.threshold);
     if (!result) return null;
     return result.reached ? { value: result.x, reached: true } : { value: result.lastX, reached: false };
@@ -91,6 +88,14 @@ export function measureOf(t: TrialResult, m: Measure): MeasureValue | null {
   const result = thresholdOf(learningCurve(t.series(m.examplesTo.tag), examplesPerStep, offset), m.examplesTo.threshold);
   if (!result) return null;
   return result.reached ? { value: result.x, reached: true } : { value: result.lastX, reached: false };
+}
+
+/** Whether an evaluation row measures what `key` names. */
+export function sameKey(row: EvalKey, key: EvalKey): boolean {
+  return (
+    row.suite === key.suite && row.split === key.split && row.stage === key.stage && row.family === key.family &&
+    row.domain === key.domain && row.metric === key.metric && row.x === key.x
+  );
 }
 
 /**

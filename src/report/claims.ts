@@ -1,0 +1,210 @@
+/**
+ * One claim judged: each arm's measure over its seeds, arm b compared with arm a, the verdict, the sentence
+ * the finding gives it, its table and its bar chart. The steps run in that order, top to bottom.
+ */
+import { isRateTag } from '../measure/tags.js';
+import type { Interval, Verdict } from '../stats/stats.js';
+import { formatInterval, formatNumber } from './html.js';
+import { armResult, compareArms, type ArmResult, type Comparison, type ReportPlot, type ReportTable } from './model.js';
+import { clampTo, slug } from './points.js';
+import { armsOf, measureOf, type TrialResult } from './results.js';
+import { valueLabel, type Claim, type Measure } from './spec.js';
+import { barChartSpec, finiteOrNull } from './specs.js';
+
+export interface ClaimOutcome {
+  claim: Claim;
+  arms: ArmResult[];
+  comparison: Comparison | null;
+  verdict: Verdict;
+  sentence: string;
+  table: ReportTable;
+  plot: ReportPlot | null;
+}
+
+/** One arm of a claim measured on its finished trials; result null when none of them has the measure. */
+interface MeasuredArm {
+  name: string;
+  result: ArmResult | null;
+  /** Trials whose examples-to-threshold was not reached: their budget is counted, a lower bound. */
+  notReached: number;
+  of: number;
+}
+
+/** What the comparison of arm b with arm a found, and why a measured difference may not count. */
+interface Judgement {
+  a: ArmResult;
+  b: ArmResult;
+  comparison: Comparison;
+  paired: boolean;
+  /** Both arms never reached the threshold: both values are "more than the budget". */
+  bothCensored: boolean;
+  /** Every trial of both arms scored exactly this edge (0 or 1) of a proportion: nothing is measurable there. */
+  bound: number | undefined;
+  /** The first arm between a and b whose mean passes halfway, on a numeric axis. */
+  midpoint: string | null;
+}
+
+const fmt = (x: number) => formatNumber(x, 3);
+
+export function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number): ClaimOutcome {
+  const measured = measureArms(claim, results);
+  const arms = measured.flatMap((m) => (m.result ? [m.result] : []));
+  const judgement = judge(claim, measured);
+  const verdict: Verdict = judgement?.comparison.verdict ?? 'inconclusive';
+  const unreached = measured.reduce((n, m) => n + m.notReached, 0);
+  return {
+    claim,
+    arms,
+    comparison: judgement?.comparison ?? null,
+    verdict,
+    sentence: claimSentence(claim, judgement, unreached),
+    table: claimTable(claim, measured, index),
+    plot: claimPlot(claim, measured, unreached > 0, index),
+  };
+}
+
+/** With per-arm measures (measureA, measureB) one arm may be measured twice: its two variants are named apart. */
+const splitByMeasure = (claim: Claim) => claim.measureA !== undefined || claim.measureB !== undefined;
+
+function measureArms(claim: Claim, results: readonly TrialResult[]): MeasuredArm[] {
+  const split = splitByMeasure(claim);
+  const variants = armsOf(results, claim.part, claim.axis, claim.where).flatMap((arm) => {
+    const plain = [{ arm, name: arm.label, measure: claim.measure }];
+    if (!split) return plain;
+    const out: typeof plain = [];
+    if (arm.label === valueLabel(claim.a)) out.push({ arm, name: `${arm.label} (a)`, measure: claim.measureA ?? claim.measure });
+    if (arm.label === valueLabel(claim.b)) out.push({ arm, name: `${arm.label} (b)`, measure: claim.measureB ?? claim.measure });
+    return out.length ? out : plain;
+  });
+  return variants.map(({ arm, name, measure }) => measureArm(name, claim.label, arm.trials, measure));
+}
+
+function measureArm(name: string, label: string, trials: readonly TrialResult[], measure: Measure): MeasuredArm {
+  const measured = trials.map((t) => ({ seed: t.trial.seed, m: measureOf(t, measure) })).filter((x) => x.m !== null);
+  if (measured.length === 0) return { name, result: null, notReached: 0, of: 0 };
+  const result = armResult(name, label, measured.map((x) => x.m!.value), { seeds: measured.map((x) => x.seed) });
+  return { name, result, notReached: measured.filter((x) => !x.m!.reached).length, of: measured.length };
+}
+
+const censored = (m: MeasuredArm | undefined) => m !== undefined && m.of > 0 && m.notReached === m.of;
+
+/** Compares arm b with arm a; null when either has no finished trial with the measure. */
+function judge(claim: Claim, measured: MeasuredArm[]): Judgement | null {
+  const split = splitByMeasure(claim);
+  const find = (value: unknown, tag: string) => measured.find((m) => m.result && m.name === (split ? `${valueLabel(value)} (${tag})` : valueLabel(value)));
+  const ma = find(claim.a, 'a');
+  const mb = find(claim.b, 'b');
+  if (!ma?.result || !mb?.result) return null;
+  const [a, b] = [ma.result, mb.result];
+  const paired = a.seeds!.length === b.seeds!.length && a.seeds!.every((s, i) => s === b.seeds![i]);
+  let comparison = compareArms(a, b, { direction: claim.direction, minEffect: claim.minEffect, paired });
+  const bothCensored = censored(ma) && censored(mb);
+  const bound = proportion(claim) ? [0, 1].find((edge) => [...a.values, ...b.values].every((v) => v === edge)) : undefined;
+  if (bothCensored || bound !== undefined) comparison = { ...comparison, verdict: 'inconclusive' };
+  const arms = measured.flatMap((m) => (m.result ? [m.result] : []));
+  return { a, b, comparison, paired, bothCensored, bound, midpoint: split ? null : midpointArm(arms, a, b) };
+}
+
+/** Whether every measure of the claim is a proportion (accuracy, score), drawn on [0, 1] with clipped error bars. */
+function proportion(claim: Claim): boolean {
+  const isProportion = (m: Measure) =>
+    ('eval' in m && ['exact', 'score'].includes(m.eval.metric)) || ('last' in m && isRateTag(m.last)) || ('mean' in m && isRateTag(m.mean));
+  return [claim.measure, claim.measureA, claim.measureB].every((m) => m === undefined || isProportion(m));
+}
+
+/** For a numeric axis with arms between a and b: the first arm (in sweep order) whose mean passes the midpoint. */
+function midpointArm(arms: ArmResult[], a: ArmResult, b: ArmResult): string | null {
+  if (arms.length < 3 || !arms.every((r) => r.arm === 'infinity' || Number.isFinite(Number(r.arm)))) return null;
+  const mid = (a.ci.mean + b.ci.mean) / 2;
+  const rising = b.ci.mean > a.ci.mean;
+  const hit = arms.find((r) => (rising ? r.ci.mean >= mid : r.ci.mean <= mid));
+  return hit && hit !== a ? hit.arm : null;
+}
+
+/** The other axes a claim holds at one value, e.g. `rlFraction = 0`; empty when none. */
+const heldAxes = (claim: Claim) => Object.entries(claim.where).map(([k, v]) => `${k} = ${valueLabel(v)}`).join(', ');
+
+/** The finding's sentence for one claim: clauses joined in order, the verdict closing the first. */
+function claimSentence(claim: Claim, j: Judgement | null, unreached: number): string {
+  const held = heldAxes(claim);
+  const head = held ? `${claim.text} (${held})` : claim.text;
+  const clauses = [
+    j
+      ? `${head}: ${comparisonClause(claim, j)} -> ${j.comparison.verdict.replace('_', ' ')}.`
+      : `${head}: no verdict, the arms ${claim.axis} = ${valueLabel(claim.a)} and ${valueLabel(claim.b)} lack finished trials -> inconclusive.`,
+    j?.midpoint ? `${claim.label} first passes halfway between the two at ${claim.axis} = ${j.midpoint}.` : null,
+    unreached ? `(${unreached} trial(s) never reached the threshold; their budget is counted, a lower bound.)` : null,
+    claim.context ?? null,
+  ];
+  return clauses.filter((c): c is string => c !== null).join(' ');
+}
+
+/** "<label> at axis = b is m [lo, hi] against m [lo, hi] at axis = a; the difference is ... (how, CI, n)" and caveats. */
+function comparisonClause(claim: Claim, { a, b, comparison, paired, bothCensored, bound }: Judgement): string {
+  const d = comparison.difference;
+  const value = (ci: Interval) => `${fmt(ci.mean)} ${formatInterval(ci)}`;
+  const how = [
+    paired ? 'paired by seed' : 'Welch',
+    `${Math.round(d.level * 100)}% CI`,
+    `n = ${d.n}`,
+    ...(claim.minEffect > 0 ? [`smallest effect that counts ${fmt(claim.minEffect)}`] : []),
+  ].join(', ');
+  const caveats = [
+    ...(bothCensored ? ['neither arm reached the threshold within its budget'] : []),
+    ...(bound !== undefined ? [`every trial of both arms scored exactly ${bound}, the ${bound === 0 ? 'floor' : 'ceiling'} of the measure`] : []),
+  ];
+  return (
+    `${claim.label} at ${claim.axis} = ${b.arm} is ${value(b.ci)} against ${value(a.ci)} at ${claim.axis} = ${a.arm}; ` +
+    `the difference is ${value(d)} (${how})` +
+    caveats.map((c) => `; ${c}`).join('')
+  );
+}
+
+function claimTable(claim: Claim, measured: MeasuredArm[], index: number): ReportTable {
+  const held = heldAxes(claim);
+  const rows: ReportTable['rows'] = measured.map(({ name, result, notReached }) =>
+    result
+      ? [name, result.ci.n, result.ci.mean, finiteOrNull(result.ci.lo), finiteOrNull(result.ci.hi), notReached ? `${notReached} not reached (budget counted)` : '']
+      : [name, 0, null, null, null, ''],
+  );
+  return {
+    title: `Claim ${index + 1}: ${claim.label} by ${claim.axis}${held ? ` (${held})` : ''}`,
+    columns: [claim.axis, 'seeds', 'mean', 'CI low', 'CI high', 'note'],
+    rows,
+  };
+}
+
+/** The claim's bar chart: one bar per arm with its 95% interval; null when no arm was measured. */
+function claimPlot(claim: Claim, measured: MeasuredArm[], anyUnreached: boolean, index: number): ReportPlot | null {
+  const arms = measured.filter((m): m is MeasuredArm & { result: ArmResult } => m.result !== null);
+  if (arms.length === 0) return null;
+  const unit = proportion(claim) ? ([0, 1] as [number, number]) : undefined;
+  // Error bars stay where a value can lie: [0, 1] for rates, >= 0 for counts of examples or demonstrations.
+  const counted = [claim.measure, claim.measureA, claim.measureB].some((m) => m && ('examplesTo' in m || 'demonstrationsTo' in m));
+  const clip = clampTo(unit ?? (counted ? [0, Infinity] : undefined));
+  const title = `${claim.label} by ${claim.axis}`;
+  return {
+    name: `claim${index + 1}-${slug(claim.label)}`,
+    title,
+    caption:
+      `Mean over seeds with 95% confidence intervals; the verdict compares ${claim.axis} = ${valueLabel(claim.b)} with ${valueLabel(claim.a)}.` +
+      (anyUnreached ? ' A bar marked "not reached" counts the budget for those seeds: the true value is larger.' : ''),
+    spec: barChartSpec({
+      title,
+      subtitle: `${claim.part === 'main' ? '' : `part ${claim.part}: `}${arms[0].result.values.length} seeds per arm, 95% CI`,
+      xTitle: claim.axis,
+      yTitle: claim.label,
+      armTitle: 'measure',
+      yDomain: unit,
+      bars: arms.map(({ result: r, notReached, of }) => ({
+        group: r.arm,
+        arm: claim.label,
+        mean: r.ci.mean,
+        lo: clip(r.ci.lo),
+        hi: clip(r.ci.hi),
+        n: r.ci.n,
+        note: notReached ? `${notReached}/${of} not reached` : undefined,
+      })),
+    }),
+  };
+}

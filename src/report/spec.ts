@@ -1,0 +1,131 @@
+/**
+ * What a study file may ask of its report: claims (arm b against arm a of one axis, on one measure) and
+ * learning-curve plots. The study schema (src/study/schema.ts) takes these as they are; the report
+ * (build.ts) judges and draws them.
+ */
+import { z } from 'zod';
+import { fromPackedColumns, type EvalKey } from '../measure/evals.js';
+
+/**
+ * An `eval` measure's row: split names as study files write them (`heldout`, `test@warm-start`,
+ * `pass@k:test`), read into the row's columns; explicit suite, stage and x win.
+ */
+function evalSelector(e: { split: string; metric: string; family: string; domain: string; suite?: EvalKey['suite']; stage?: string | null; x?: number | null }): EvalKey {
+  const packed = fromPackedColumns(e.split, e.metric);
+  // Without a suite, pass@k metrics can only come from passAtK rows.
+  const inferred = /^(greedy_)?pass@\d+$/.test(packed.metric) && packed.suite === 'splits' ? 'passAtK' : packed.suite;
+  return {
+    suite: e.suite ?? inferred,
+    split: packed.split,
+    stage: e.stage ?? packed.stage,
+    family: e.family,
+    domain: e.domain,
+    metric: packed.metric,
+    x: e.x ?? packed.x,
+  };
+}
+
+/** A stage of the recipe: 0, 1, ... from the first, -1 for the last. */
+const stageIndex = z.number().int();
+
+/**
+ * What a number in the report is, read from a trial: a final evaluation row, the last or the mean value of a
+ * logged metric (mean = area under the learning curve), or the training examples needed to reach a threshold.
+ */
+export const MeasureSchema = z.union([
+  z
+    .object({
+      eval: z
+        .object({
+          split: z.string().describe('train | test | heldout; `test@warm-start` or `pass@k:test` also name the stage and suite'),
+          metric: z.string(),
+          family: z.string().default('*'),
+          domain: z.string().default('*'),
+          suite: z.enum(['splits', 'passAtK', 'iclCurve', 'contextLoss']).optional(),
+          /** The earlier stage whose model was measured (its name); default (null): the final model. */
+          stage: z.string().nullable().optional(),
+          /** A point of a curve, e.g. the number of demonstrations of an iclCurve; null: not a curve. */
+          x: z.number().nullable().optional(),
+        })
+        .strict()
+        .transform(evalSelector),
+    })
+    .strict(),
+  z.object({ last: z.string().describe('a logged metric, e.g. eval/test_acc') }).strict(),
+  z.object({ mean: z.string(), stage: stageIndex.optional() }).strict(),
+  z
+    .object({
+      examplesTo: z.object({ tag: z.string(), threshold: z.number(), stage: stageIndex.default(0) }).strict(),
+    })
+    .strict(),
+  z
+    .object({
+      /** Demonstrations needed to reach the threshold on new rules, from the iclCurve evaluation of `family`. */
+      demonstrationsTo: z.object({ family: z.string(), threshold: z.number() }).strict(),
+    })
+    .strict(),
+]);
+export type Measure = z.output<typeof MeasureSchema>;
+
+/**
+ * A claim the report gives a verdict on: arm `b` against arm `a` of one axis, on one measure, in the direction
+ * the claim predicts. The verdict comes from the confidence interval of the difference over seeds.
+ */
+export const ClaimSchema = z
+  .object({
+    part: z.string().default('main'),
+    text: z.string().min(1),
+    measure: MeasureSchema,
+    /** What the measure is called in tables and plots. */
+    label: z.string().min(1),
+    /** The axis whose values are the arms. */
+    axis: z.string(),
+    a: z.unknown(),
+    b: z.unknown(),
+    /** Other axes held at one value (axis name -> value); trials elsewhere on them are left out. */
+    where: z.record(z.string(), z.unknown()).default({}),
+    /** Measure arm a or b differently (e.g. the same arm at two numbers of demonstrations). */
+    measureA: MeasureSchema.optional(),
+    measureB: MeasureSchema.optional(),
+    direction: z.enum(['increase', 'decrease']),
+    minEffect: z.number().min(0).default(0),
+    /** What a reader needs to read the numbers, e.g. the chance level; appended to the finding. */
+    context: z.string().optional(),
+  })
+  .strict();
+export type Claim = z.output<typeof ClaimSchema>;
+
+/** A learning-curve plot: a logged metric against training examples, one line per arm. */
+export const CurvePlotSchema = z
+  .object({
+    part: z.string().default('main'),
+    tag: z.string(),
+    axis: z.string(),
+    label: z.string(),
+    stage: stageIndex.default(0),
+    where: z.record(z.string(), z.unknown()).default({}),
+    threshold: z.number().optional(),
+  })
+  .strict();
+
+export type CurvePlot = z.output<typeof CurvePlotSchema>;
+
+/** An axis value as it names an arm: in trial ids, the store, tables, legends, and a claim's `a`, `b` and `where`. */
+export function valueLabel(value: unknown): string {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  // Lists of families read as their names: [math/add, code/trace] -> math/add+code/trace.
+  if (Array.isArray(value)) return value.map((v) => (v && typeof v === 'object' && 'family' in v ? String((v as { family: unknown }).family) : valueLabel(v))).join('+');
+  return JSON.stringify(value);
+}
+
+/** What a report needs to know of its study; src/study/schema.ts's Study is one. */
+export interface ReportedStudy {
+  name: string;
+  title?: string;
+  claim?: string;
+  mode?: 'quick' | 'full';
+  seeds: number[];
+  claims: Claim[];
+  curves: CurvePlot[];
+  parts: { name: string; description?: string; sweep: { axes: Record<string, unknown[] | { values: unknown[] }> } }[];
+}
