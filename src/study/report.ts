@@ -5,7 +5,7 @@
  * held when every claim held, not held when any claim was not held, inconclusive otherwise.
  */
 import { parseCurveMetric } from '../eval/records.js';
-import { mean, meanCI, type Verdict } from '../eval/stats.js';
+import { MIN_SEEDS_FOR_VERDICT, mean, meanCI, noVerdictReason, type Interval, type Verdict } from '../eval/stats.js';
 import { formatNumber } from '../report/html.js';
 import { armResult, compareArms, type ArmResult, type Comparison, type Report, type ReportPlot, type ReportTable } from '../report/model.js';
 import { barChartSpec, finiteOrNull, lineChartSpec, type LinePoint } from '../report/specs.js';
@@ -81,7 +81,8 @@ function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number
       ` (${paired ? 'paired by seed' : 'Welch'}, ${Math.round(comparison.difference.level * 100)}% CI, n = ${comparison.difference.n}` +
       `${claim.minEffect > 0 ? `, smallest effect that counts ${fmt(claim.minEffect)}` : ''})` +
       `${censored(a.arm) && censored(b.arm) ? '; neither arm reached the threshold within its budget' : ''}` +
-      `${bound !== undefined ? `; every trial of both arms scored exactly ${bound}, the ${bound === 0 ? 'floor' : 'ceiling'} of the measure` : ''} -> ${verdict.replace('_', ' ')}.`;
+      `${bound !== undefined ? `; every trial of both arms scored exactly ${bound}, the ${bound === 0 ? 'floor' : 'ceiling'} of the measure` : ''}` +
+      `${noVerdictNote(comparison.difference)} -> ${verdict.replace('_', ' ')}.`;
     const mid = split ? null : midpointArm(armResults, a, b);
     if (mid) sentence += ` ${claim.label} first passes halfway between the two at ${claim.axis} = ${mid}.`;
   } else {
@@ -114,6 +115,18 @@ function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number
       }
     : null;
   return { claim, arms: armResults, comparison, verdict, sentence, table, plot };
+}
+
+/** Why the difference's interval could give no verdict (too few seeds, zero variance), as a clause, or ''. */
+function noVerdictNote(difference: Interval): string {
+  switch (noVerdictReason(difference)) {
+    case 'few seeds':
+      return `; only ${difference.n} seed${difference.n === 1 ? '' : 's'} measured the difference; a verdict needs ${MIN_SEEDS_FOR_VERDICT}`;
+    case 'zero variance':
+      return `; every seed gave the same difference, ${fmt(difference.mean)}: with zero variance the interval has width 0, which is not certainty`;
+    default:
+      return '';
+  }
 }
 
 /** "2/3 not reached" over a bar whose arm has trials that never reached the threshold. */

@@ -57,6 +57,18 @@ describe('study reports', () => {
     expect(both.verdict).toBe('not_held');
   });
 
+  it('two seeds, or seeds that all differ by the same amount, give no verdict, and the finding says why', () => {
+    // Both seeds gain one problem in 128: a t interval of width 0, [0.0078, 0.0078], which read as "held".
+    const gain = (seeds: number[]) => seeds.flatMap((s) => [result({ M: 1 }, s, [{ value: s / 8 }]), result({ M: 16 }, s, [{ value: s / 8 + 1 / 128 }])]);
+    const two = buildReport(study([claim]), run, gain([1, 2]));
+    expect(two.comparisons[0].difference.lo).toBeCloseTo(1 / 128, 12);
+    expect(two.verdict).toBe('inconclusive');
+    expect(two.finding).toMatch(/only 2 seeds measured the difference; a verdict needs 3 -> inconclusive/);
+    const three = buildReport(study([claim]), run, gain([1, 2, 3]));
+    expect(three.verdict).toBe('inconclusive');
+    expect(three.finding).toMatch(/every seed gave the same difference, 0\.008: with zero variance the interval has width 0, which is not certainty -> inconclusive/);
+  });
+
   it('an arm without finished trials gives an inconclusive verdict, not a crash', () => {
     const results = [1, 2].map((s) => result({ M: 1 }, s, [{ value: 0.5 }]));
     const report = buildReport(study([claim]), run, results);
