@@ -324,19 +324,25 @@ export interface CurvePoint {
 }
 
 export type ThresholdResult =
-  | { reached: true; x: number }
+  | {
+      reached: true;
+      x: number;
+      /** Set when the curve was already at the threshold at its first point x > 0: the crossing came at or before x. */
+      upperBound?: true;
+    }
   | { reached: false; /** Best score on the curve. */ bestY: number; /** Last x measured: "not reached by lastX". */ lastX: number };
 
 /**
  * The first x at which a learning curve reaches the threshold (y >= threshold), interpolated linearly between
  * the last point below it and the first point at or above it. A curve that already starts at or above the
- * threshold reaches it at its first x; one that never does gives reached: false, not an error.
+ * threshold reaches it at its first x, which is only an upper bound (upperBound: true) unless that x is 0; one that
+ * never does gives reached: false, not an error.
  */
 export function examplesToThreshold(curve: readonly CurvePoint[], threshold: number): ThresholdResult {
   if (curve.length === 0) throw new Error('examplesToThreshold: empty curve');
   const points = [...curve].sort((p, q) => p.x - q.x);
   for (const p of points) if (!Number.isFinite(p.x) || Number.isNaN(p.y)) throw new Error(`examplesToThreshold: bad point (${p.x}, ${p.y})`);
-  if (points[0].y >= threshold) return { reached: true, x: points[0].x };
+  if (points[0].y >= threshold) return points[0].x > 0 ? { reached: true, x: points[0].x, upperBound: true } : { reached: true, x: points[0].x };
   for (let i = 1; i < points.length; i++) {
     const { x: x1, y: y1 } = points[i];
     if (y1 >= threshold) {

@@ -4,6 +4,7 @@
  * possible (ICL curve, loss by context position, pass@k). The study's verdict combines its claims' verdicts:
  * held when every claim held, not held when any claim was not held, inconclusive otherwise.
  */
+import { inStage } from '../eval/learning-curve.js';
 import { parseCurveMetric } from '../eval/records.js';
 import { MIN_SEEDS_FOR_VERDICT, mean, meanCI, noVerdictReason, type Interval, type Verdict } from '../eval/stats.js';
 import { formatNumber } from '../report/html.js';
@@ -32,10 +33,16 @@ function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number
   const rows: ReportTable['rows'] = [];
   const armResults: ArmResult[] = [];
   let unreached = 0;
-  const reach = new Map<string, { notReached: number; of: number }>(); // arm -> trials that never reached the threshold
+  let early = 0;
+  // arm -> trials that never reached the threshold (lower bounds) and that were past it at their first evaluation (upper bounds)
+  const reach = new Map<string, { notReached: number; early: number; of: number }>();
   const censored = (arm: string) => {
     const r = reach.get(arm);
     return r !== undefined && r.notReached === r.of; // every value is a budget, a lower bound
+  };
+  const allEarly = (arm: string) => {
+    const r = reach.get(arm);
+    return r !== undefined && r.early === r.of; // every value is an upper bound
   };
   // With per-arm measures the two arms may be one arm measured twice: name them apart.
   const split = claim.measureA !== undefined || claim.measureB !== undefined;
@@ -54,11 +61,13 @@ function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number
       continue;
     }
     const notReached = measured.filter((x) => !x.m!.reached).length;
+    const upper = measured.filter((x) => x.m!.upperBound).length;
     unreached += notReached;
-    reach.set(name, { notReached, of: measured.length });
+    early += upper;
+    reach.set(name, { notReached, early: upper, of: measured.length });
     const r = armResult(name, claim.label, measured.map((x) => x.m!.value), { seeds: measured.map((x) => x.seed) });
     armResults.push(r);
-    rows.push([name, r.ci.n, r.ci.mean, finiteOrNull(r.ci.lo), finiteOrNull(r.ci.hi), notReached ? `${notReached} not reached (budget counted)` : '']);
+    rows.push([name, r.ci.n, r.ci.mean, finiteOrNull(r.ci.lo), finiteOrNull(r.ci.hi), boundsCell(notReached, upper)]);
   }
   const unit = proportion(claim) ? ([0, 1] as [number, number]) : undefined;
   const label = (v: unknown) => valueLabel(v);
@@ -73,7 +82,8 @@ function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number
     // Two arms that both never reached the threshold are both "more than the budget", and two arms that both
     // score exactly 0 (or 1) on a proportion sit at its floor (or ceiling): either way no difference is measurable.
     const bound = unit ? [0, 1].find((edge) => [...a.values, ...b.values].every((v) => v === edge)) : undefined;
-    if ((censored(a.arm) && censored(b.arm)) || bound !== undefined) comparison = { ...comparison, verdict: 'inconclusive' };
+    const bothEarly = allEarly(a.arm) && allEarly(b.arm);
+    if ((censored(a.arm) && censored(b.arm)) || bothEarly || bound !== undefined) comparison = { ...comparison, verdict: 'inconclusive' };
     verdict = comparison.verdict;
     sentence =
       `${claim.text}: ${claim.label} at ${claim.axis} = ${b.arm} is ${fmt(b.ci.mean)} ${interval(b.ci)} against ${fmt(a.ci.mean)} ${interval(a.ci)} ` +
@@ -81,6 +91,7 @@ function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number
       ` (${paired ? 'paired by seed' : 'Welch'}, ${Math.round(comparison.difference.level * 100)}% CI, n = ${comparison.difference.n}` +
       `${claim.minEffect > 0 ? `, smallest effect that counts ${fmt(claim.minEffect)}` : ''})` +
       `${censored(a.arm) && censored(b.arm) ? '; neither arm reached the threshold within its budget' : ''}` +
+      `${bothEarly ? '; both arms were past the threshold at their first evaluation, so each count is only an upper bound' : ''}` +
       `${bound !== undefined ? `; every trial of both arms scored exactly ${bound}, the ${bound === 0 ? 'floor' : 'ceiling'} of the measure` : ''}` +
       `${noVerdictNote(comparison.difference)} -> ${verdict.replace('_', ' ')}.`;
     const mid = split ? null : midpointArm(armResults, a, b);
@@ -89,6 +100,7 @@ function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number
     sentence = `${claim.text}: no verdict, the arms ${claim.axis} = ${label(claim.a)} and ${label(claim.b)} lack finished trials -> inconclusive.`;
   }
   if (unreached) sentence += ` (${unreached} trial(s) never reached the threshold; their budget is counted, a lower bound.)`;
+  if (early) sentence += ` (${early} trial(s) were already past the threshold at their first evaluation; their count is an upper bound.)`;
   if (claim.context) sentence += ` ${claim.context}`;
   const held = Object.entries(claim.where).map(([k, v]) => `${k} = ${label(v)}`).join(', ');
   if (held) sentence = sentence.replace(/^([^:]*):/, `$1 (${held}):`);
@@ -102,7 +114,8 @@ function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number
         title: `${claim.label} by ${claim.axis}`,
         caption:
           `Mean over seeds with 95% confidence intervals; the verdict compares ${claim.axis} = ${label(claim.b)} with ${label(claim.a)}.` +
-          (unreached ? ' A bar marked "not reached" counts the budget for those seeds: the true value is larger.' : ''),
+          (unreached ? ' A bar marked "not reached" counts the budget for those seeds: the true value is larger.' : '') +
+          (early ? ' A bar marked "at or before the first evaluation" counts that evaluation for those seeds: the true value is at most that.' : ''),
         spec: barChartSpec({
           title: `${claim.label} by ${claim.axis}`,
           subtitle: `${claim.part === 'main' ? '' : `part ${claim.part}: `}${armResults[0].values.length} seeds per arm, 95% CI`,
@@ -110,7 +123,7 @@ function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number
           yTitle: claim.label,
           armTitle: 'measure',
           yDomain: unit,
-          bars: armResults.map((r) => ({ group: r.arm, arm: claim.label, mean: r.ci.mean, lo: clip(r.ci.lo), hi: clip(r.ci.hi), n: r.ci.n, note: notReachedNote(reach.get(r.arm)) })),
+          bars: armResults.map((r) => ({ group: r.arm, arm: claim.label, mean: r.ci.mean, lo: clip(r.ci.lo), hi: clip(r.ci.hi), n: r.ci.n, note: boundsNote(reach.get(r.arm)) })),
         }),
       }
     : null;
@@ -129,8 +142,20 @@ function noVerdictNote(difference: Interval): string {
   }
 }
 
-/** "2/3 not reached" over a bar whose arm has trials that never reached the threshold. */
-const notReachedNote = (r: { notReached: number; of: number } | undefined) => (r?.notReached ? `${r.notReached}/${r.of} not reached` : undefined);
+/** The table's note on an arm's bounded values: budgets counted (lower bounds), first evaluations (upper bounds). */
+function boundsCell(notReached: number, early: number): string {
+  const parts = [
+    ...(notReached ? [`${notReached} not reached (budget counted)`] : []),
+    ...(early ? [`${early} past the threshold at the first evaluation (an upper bound)`] : []),
+  ];
+  return parts.join('; ');
+}
+
+/** "2/3 not reached" (or "... at or before the first evaluation") over a bar whose arm has bounded values. */
+function boundsNote(r: { notReached: number; early: number; of: number } | undefined): string | undefined {
+  const parts = [...(r?.notReached ? [`${r.notReached}/${r.of} not reached`] : []), ...(r?.early ? [`${r.early}/${r.of} at or before the first evaluation`] : [])];
+  return parts.length ? parts.join(', ') : undefined;
+}
 
 /** A logged tag that is a rate in [0, 1]: accuracies and verifier scores, not the ICL score (a loss difference). */
 const isRateTag = (tag: string) => /_(acc|score)$/.test(tag) && !tag.includes('icl_score');
@@ -171,7 +196,7 @@ function curvePlots(study: Study, results: readonly TrialResult[]): ReportPlot[]
         `${c.axis}=${arm.label}`,
         arm.trials.map((t) => {
           const { offset, examplesPerStep } = stageOffset(t.recipe, c.stage);
-          return t.series(c.tag).filter((p) => p.step > offset).map((p) => ({ x: (p.step - offset) * examplesPerStep, y: p.value }));
+          return t.series(c.tag).filter((p) => inStage(p.step, offset)).map((p) => ({ x: (p.step - offset) * examplesPerStep, y: p.value }));
         }),
       ),
     );

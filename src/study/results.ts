@@ -4,6 +4,7 @@
  */
 import { parseCurveMetric } from '../eval/records.js';
 import { lastPerStep, learningCurve, thresholdOf, type SeriesPoint } from '../eval/learning-curve.js';
+import type { ThresholdResult } from '../eval/stats.js';
 import type { EvalRow, RunStore, Trial } from '../store/run-store.js';
 import type { Recipe } from '../train/recipe.js';
 import { valueLabel } from './expand.js';
@@ -57,6 +58,14 @@ export interface MeasureValue {
   value: number;
   /** False when an examples-to-threshold measure was not reached: value is then the budget (a lower bound). */
   reached: boolean;
+  /** Set when it was reached at the first evaluation (after 0): value is then an upper bound. */
+  upperBound?: true;
+}
+
+/** A threshold crossing as a measure: the budget when not reached (a lower bound), marked when an upper bound. */
+function thresholdMeasure(result: ThresholdResult): MeasureValue {
+  if (!result.reached) return { value: result.lastX, reached: false };
+  return result.upperBound ? { value: result.x, reached: true, upperBound: true } : { value: result.x, reached: true };
 }
 
 /** A measure of one finished trial; null when the trial has no such data. */
@@ -84,13 +93,11 @@ export function measureOf(t: TrialResult, m: Measure): MeasureValue | null {
       .map((e) => ({ x: parseCurveMetric(e.metric)?.x ?? NaN, y: e.value }))
       .filter((p) => Number.isFinite(p.x));
     const result = thresholdOf(curve, m.demonstrationsTo.threshold);
-    if (!result) return null;
-    return result.reached ? { value: result.x, reached: true } : { value: result.lastX, reached: false };
+    return result ? thresholdMeasure(result) : null;
   }
   const { offset, examplesPerStep } = stageOffset(t.recipe, m.examplesTo.stage);
   const result = thresholdOf(learningCurve(t.series(m.examplesTo.tag), examplesPerStep, offset), m.examplesTo.threshold);
-  if (!result) return null;
-  return result.reached ? { value: result.x, reached: true } : { value: result.lastX, reached: false };
+  return result ? thresholdMeasure(result) : null;
 }
 
 /**

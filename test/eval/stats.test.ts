@@ -252,8 +252,10 @@ describe('examplesToThreshold', () => {
     expect(r).toEqual({ reached: true, x: 20 });
   });
 
-  it('a curve that starts above the threshold reaches it at its first point', () => {
-    expect(examplesToThreshold([{ x: 5, y: 0.95 }, { x: 10, y: 1 }], 0.9)).toEqual({ reached: true, x: 5 });
+  it('a curve that starts above the threshold reaches it at its first point, an upper bound unless that point is 0', () => {
+    // The crossing happened somewhere before the first evaluation: x = 5 is at most the count, not the count.
+    expect(examplesToThreshold([{ x: 5, y: 0.95 }, { x: 10, y: 1 }], 0.9)).toEqual({ reached: true, x: 5, upperBound: true });
+    expect(examplesToThreshold([{ x: 0, y: 0.95 }, { x: 10, y: 1 }], 0.9)).toEqual({ reached: true, x: 0 });
   });
 
   it('"not reached" is a value with the best score and where the curve ended', () => {

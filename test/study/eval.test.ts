@@ -86,8 +86,9 @@ describe('evaluations during training', () => {
     expect(seen.map((s) => Object.keys(s).filter((k) => k.startsWith('eval/icl')).sort())).toEqual([
       ['eval/icl_loss_k0', 'eval/icl_loss_k2', 'eval/icl_loss_k4', 'eval/icl_score'],
       ['eval/icl_loss_k0', 'eval/icl_loss_k2', 'eval/icl_loss_k4', 'eval/icl_score'],
-    ]); // steps 3 and 6
-    const last = seen[1];
+      ['eval/icl_loss_k0', 'eval/icl_loss_k2', 'eval/icl_loss_k4', 'eval/icl_score'],
+    ]); // steps 0 (before training), 3 and 6
+    const last = seen[2];
     expect(last['eval/icl_score']).toBeCloseTo(last['eval/icl_loss_k4'] - last['eval/icl_loss_k0'], 12);
     // The same numbers as the final evaluation on the same model: the hook measures, it does not train.
     const rows = evaluateContextLoss(result.engine, { ...family, weight: 1, levels: [1] }, [0, 4], 8, 6);

@@ -43,8 +43,8 @@ describe('study run', () => {
       expect(trials.map((t) => t.status)).toEqual(['done', 'done', 'done', 'done']);
       expect(store.getRun(runId).status).toBe('done');
       expect(store.getRun(runId).verdict).toBe(summary.verdict);
-      // The trainer's periodic evaluations were streamed to the store: steps 10 and 20 of every trial.
-      for (const t of trials) expect(store.metricSeries(t.key, 'eval/test_acc').map((p) => p.step)).toEqual([10, 20]);
+      // The trainer's periodic evaluations were streamed to the store: before training, then steps 10 and 20 of every trial.
+      for (const t of trials) expect(store.metricSeries(t.key, 'eval/test_acc').map((p) => p.step)).toEqual([0, 10, 20]);
 
       // Every number in summary.json is finite (unknown intervals are null), and the arms are the store's evals.
       for (const [path, x] of numbers(summary)) expect(Number.isFinite(x), path).toBe(true);
