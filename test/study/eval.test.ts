@@ -1,6 +1,7 @@
 /** The evaluation pieces studies are built from: aggregates, curve metric names, learning curves, evaluations on a model. */
 import { describe, expect, it } from 'vitest';
-import { evaluateContextLoss, evaluateIclCurve } from '../../src/eval/icl-curve.js';
+import { evaluateContextLoss, evaluateIclCurve, iclEpisodes } from '../../src/eval/icl-curve.js';
+import { splitOf } from '../../src/tasks/split.js';
 import { iclScore, lastPerStep, learningCurve } from '../../src/eval/learning-curve.js';
 import { curveMetric, parseCurveMetric, withAggregates, type EvalRecord } from '../../src/eval/records.js';
 import { evaluateSplits } from '../../src/eval/task-scores.js';
@@ -63,6 +64,38 @@ describe('evaluations on a model', () => {
       expect(r.n).toBe(3);
       expect(r.value).toBeGreaterThan(2);
       expect(r.value).toBeLessThan(8);
+    }
+  });
+});
+
+describe('ICL evaluations use the recipe\'s split', () => {
+  // With the default salt and test fraction, rules "fresh" under the default could be the recipe's training rules.
+  const config = parseGPTConfig({ nLayers: 1, nHeads: 2, dModel: 16, contextLength: 32, vocabSize: VOCAB_SIZE });
+  const family = { family: 'icl/lookup', weight: 1, levels: [1], config: { keys: 4, maxValue: 9 } };
+  const split = { salt: 'another-salt', testFraction: 0.3 };
+
+  it('draws test episodes of the recipe\'s salt and test fraction, for the final evaluations and during training', async () => {
+    const { runEvaluations, duringTrainingEval } = await import('../../src/study/evaluate.js');
+    const { EvaluationSchema } = await import('../../src/study/schema.js');
+    const { parseRecipe } = await import('../../src/train/recipe.js');
+    const engine = createEngine('reference', config, 3);
+    const recipe = parseRecipe({ model: { nLayers: 1, nHeads: 2, dModel: 16, contextLength: 32 }, stages: [{ objective: 'sft', tasks: { families: [family], ...split }, budget: { steps: 1 } }] });
+    const evaluation = EvaluationSchema.parse({ kind: 'contextLoss', family, ks: [0, 4], n: 6, during: true });
+    const values = (rows: EvalRecord[]) => rows.map((r) => r.value);
+    const own = values(evaluateContextLoss(engine, family, [0, 4], 6, 0, split));
+    expect(values(runEvaluations(engine, recipe, [evaluation], 0))).toEqual(own);
+    expect(own).not.toEqual(values(evaluateContextLoss(engine, family, [0, 4], 6, 0)));
+    const during = duringTrainingEval([evaluation], split)!(engine);
+    expect([during['eval/icl_loss_k0'], during['eval/icl_loss_k4']]).toEqual(own);
+    engine.dispose();
+  });
+
+  it('whose rules and episodes are test ones under that split', () => {
+    for (const k of [0, 1, 4]) {
+      for (const inst of iclEpisodes(family, k, 50, split, 'seed')) {
+        expect(splitOf('icl/lookup', inst.key, split)).toBe('test');
+        expect(splitOf('icl/lookup', String(inst.meta.rule), split)).toBe('test');
+      }
     }
   });
 });
