@@ -24,6 +24,14 @@ describe.each(ICL)('%s', (name) => {
     }
     for (const rule of pool) expect(splitOf(name, rule)).toBe('train');
   });
+  it('with k = 0 and a pool of one rule (a rule learned in weights) draws that rule for training, fresh ones for test', () => {
+    for (const poolSeed of [0, 1, 2, 3, 4, 5]) {
+      const train = sample(name, 1, 20, { k: 0, poolSize: 1, poolSeed });
+      expect(rules(train).size).toBe(1);
+      const test = sample(name, 1, 20, { k: 0, poolSize: 1, poolSeed }, 'test');
+      for (const i of test) expect(rules(train).has(String(i.meta.rule))).toBe(false);
+    }
+  });
   it('shows exactly k demonstrations, k = 0 included', () => {
     for (const k of [0, 1, 7]) for (const i of sample(name, 1, 20, { k })) expect(demos(i.prompt)).toHaveLength(k);
   });

@@ -100,6 +100,6 @@ function drawRuleOf<R, C extends IclConfig>(spec: RuleSpec<R, C>, rng: Rng, cfg:
 
 /**
  * The canonical key of an episode, from meta recorded by generateEpisode: its first demonstration (what every
- * k >= 1 shows), or its rule with no demonstration.
+ * k >= 1 shows), or with no demonstration its rule's own key, which the rule was drawn to hash into the split.
  */
-export const ruleKey = (g: Generated) => (g.meta.opening ? `shows ${String(g.meta.opening)}` : `rule ${String(g.meta.rule)}`);
+export const ruleKey = (g: Generated) => (g.meta.opening ? `shows ${String(g.meta.opening)}` : String(g.meta.rule));
