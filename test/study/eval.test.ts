@@ -42,6 +42,24 @@ describe('evaluations on a model', () => {
   const engine = createEngine('reference', config, 1);
   const lookup = { family: 'icl/lookup', weight: 1, levels: [1], config: { keys: 4, maxValue: 9 } };
 
+  it('split scores tell fit from new instances from transfer: a model that memorized one table', async () => {
+    // Trained on a single hidden table with no demonstrations (k = 0): its train-split instances are that table's
+    // four facts, which it learns; test-split instances ask fresh tables, which it can only match by chance.
+    const { train } = await import('../../src/train/trainer.js');
+    const table = { family: 'icl/lookup', config: { keys: 4, k: 0, maxValue: 9, poolSize: 1 } };
+    const tasks = { families: [table], heldOut: ['math/add'] };
+    const recipe = { seed: 1, model: { nLayers: 1, nHeads: 2, dModel: 32, contextLength: 16 }, stages: [{ objective: 'sft', tasks, budget: { steps: 150 }, batchSize: 8, schedule: { lr: 3e-3 } }] };
+    const trained = train(recipe, { outDir: null, engine: 'native' }).engine;
+    const rows = evaluateSplits(trained, { ...tasks, families: [{ ...table, weight: 1, levels: [1] }] }, 64, 7);
+    const exact = (split: string, family = 'icl/lookup') => rows.find((r) => r.split === split && r.family === family && r.metric === 'exact')!.value;
+    expect(exact('train')).toBeGreaterThanOrEqual(0.9);
+    expect(exact('test')).toBeLessThan(0.4); // chance agreement of a fresh table with the memorized one: about 0.1
+    expect(exact('heldout', 'math/add')).toBeLessThan(0.05);
+    // With one family the overall rows are that family's.
+    expect(rows.find((r) => r.split === 'train' && r.family === '*' && r.domain === '*' && r.metric === 'exact')!.value).toBe(exact('train'));
+    trained.dispose();
+  });
+
   it('split scores cover every family and split, with aggregates, in [0, 1]', () => {
     const rows = evaluateSplits(engine, { families: ['math/add', 'text/reverse'], heldOut: ['math/sub'] }, 4, 7);
     for (const family of ['math/add', 'text/reverse']) for (const split of ['train', 'test']) expect(rows.some((r) => r.family === family && r.split === split)).toBe(true);

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mean } from '../../src/eval/stats.js';
+import { mean, verdictFromInterval } from '../../src/eval/stats.js';
 import { openRunStore } from '../../src/store/run-store.js';
 
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'continuum.js');
@@ -59,8 +59,17 @@ describe('study run', () => {
         expect(arm.hi).toBeGreaterThanOrEqual(arm.mean);
       }
       const [a, b] = summary.arms;
-      expect(summary.comparisons[0].difference.mean).toBeCloseTo(b.mean - a.mean, 12);
-      expect(['held', 'not_held', 'inconclusive']).toContain(summary.verdict);
+      const comparison = summary.comparisons[0];
+      expect(comparison.difference.mean).toBeCloseTo(b.mean - a.mean, 12);
+      // The verdict is the one its interval gives (JSON writes an unknown bound as null), and the study's verdict
+      // is its one claim's. Two seeds are below the three a verdict needs: inconclusive, and the finding says why.
+      const { lo, hi } = comparison.difference;
+      const interval = { ...comparison.difference, lo: lo ?? -Infinity, hi: hi ?? Infinity };
+      expect(comparison.verdict).toBe(verdictFromInterval(interval, { direction: comparison.direction, minEffect: comparison.minEffect }));
+      expect(summary.verdict).toBe(comparison.verdict);
+      expect(comparison.difference.n).toBe(2);
+      expect(summary.verdict).toBe('inconclusive');
+      expect(summary.finding).toMatch(/only 2 seeds measured the difference; a verdict needs 3/);
       expect(summary.finding).toContain(b.mean.toFixed(3));
 
       // Evaluations: per-family, per-domain and overall rows; the ICL curve; pass@k bounded by 1 and rising in k.
