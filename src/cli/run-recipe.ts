@@ -53,7 +53,8 @@ export function runRecipe(recipe: Recipe, opts: RunRecipeOptions): TrainResult {
       onEvent: log,
       onStep(record: MetricsRecord, info: StepInfo) {
         const s = record.scalars;
-        tokS = tokS === 0 ? s['perf/tok_s'] : 0.9 * tokS + 0.1 * s['perf/tok_s'];
+        // The evaluation before the first step has no throughput.
+        if (s['perf/tok_s'] !== undefined) tokS = tokS === 0 ? s['perf/tok_s'] : 0.9 * tokS + 0.1 * s['perf/tok_s'];
         const label = info.stages > 1 ? `[${info.stage + 1}/${info.stages} ${info.stageName}] step ${info.stageStep}` : `step ${info.stageStep}`;
         progress.update(info.progress, label, headline({ ...s, 'perf/tok_s': tokS }));
         const line = evalLine(record);

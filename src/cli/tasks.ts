@@ -4,7 +4,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import '../tasks/catalog.js';
-import { CHECKS, checkFamily, type CheckResult } from '../tasks/checks.js';
+import { CHECKS, DEFAULT_SPLIT_INSTANCES, checkFamily, type CheckResult } from '../tasks/checks.js';
 import { SPLITS, type Config, type TaskFamily } from '../tasks/family.js';
 import { getFamily, listFamilies } from '../tasks/registry.js';
 import { makeInstance, resolveConfig } from '../tasks/split.js';
@@ -109,9 +109,9 @@ function addShow(tasks: Command): void {
 function addCheck(tasks: Command): void {
   tasks
     .command('check')
-    .description('run the universal checks (reference scores 1, corruptions score < 1, determinism, leak-proof split, length, levels, vocabulary)')
+    .description('run the universal checks (reference scores 1, corruptions score < 1, determinism, no test prompt among train prompts, one answer per prompt, length, levels, vocabulary)')
     .argument('[family]', 'one family (default: all)')
-    .option('--instances <n>', 'instances for the split check', int('--instances'), 10_000)
+    .option('--instances <n>', 'instances per level for the split and unambiguous checks', int('--instances'), DEFAULT_SPLIT_INSTANCES)
     .option('--json', 'print the results as JSON')
     .option('--jsonl <file>', 'also check user tasks from a JSONL file')
     .action((name: string | undefined, f: { instances: number; json?: boolean; jsonl?: string }) => {

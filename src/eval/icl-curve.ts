@@ -1,6 +1,6 @@
 /**
- * Adaptation without new weights, measured two ways on fresh rules of an in-context family (test-split rules,
- * never in any training pool):
+ * Adaptation without new weights, measured two ways on fresh rules of an in-context family (test-split rules
+ * under the recipe's salt and test fraction, never in any training pool):
  * - the ICL curve: greedy score against the number of demonstrations k. Each episode index keeps its rule and
  *   the first demonstrations as k grows (icl/episode.ts), so the curve compares like with like;
  * - the answer's loss against k: the same query, later and later in the context as demonstrations are added.
@@ -15,18 +15,25 @@ import type { EvalRecord } from './records.js';
 import { drawInstances, entryName, familySource } from './task-scores.js';
 
 type Entry = TasksSpecLike['families'][number];
+/** The recipe's split settings: with another salt or test fraction, other rules are test rules. */
+export type SplitSettings = Pick<TasksSpecLike, 'testFraction' | 'salt'>;
 
 function withK(entry: Entry, k: number): Entry {
   const e = typeof entry === 'string' ? { family: entry, weight: 1, levels: [1], config: {} } : entry;
   return { ...e, config: { ...e.config, k } };
 }
 
-export function evaluateIclCurve(engine: Engine, entry: Entry, ks: readonly number[], n: number, step: number): EvalRecord[] {
+/** `n` test episodes with k demonstrations, under the recipe's split; the same seed gives the same rules at every k. */
+export function iclEpisodes(entry: Entry, k: number, n: number, split: SplitSettings, seed: string) {
+  return drawInstances(familySource(withK(entry, k), split), 'test', n, seed);
+}
+
+export function evaluateIclCurve(engine: Engine, entry: Entry, ks: readonly number[], n: number, step: number, split: SplitSettings = {}): EvalRecord[] {
   const name = entryName(entry);
   const domain = getFamily(name).domain;
   const rows: EvalRecord[] = [];
   for (const k of ks) {
-    const source = familySource(withK(entry, k), {});
+    const source = familySource(withK(entry, k), split);
     // The same seed for every k: instance i has the same rule and demonstration stream at every k.
     const instances = drawInstances(source, 'test', n, `continuum-icl-curve|${name}`);
     if (instances.some((inst) => encodeInstance(inst).tokens.length - 1 > engine.config.contextLength)) continue;
@@ -42,12 +49,12 @@ export function evaluateIclCurve(engine: Engine, entry: Entry, ks: readonly numb
  * puts loss on answers only, so the answer is where a model's use of its context shows: the loss of the same
  * query falling as demonstrations are added (late minus early, iclScore) is in-context learning.
  */
-export function evaluateContextLoss(engine: Engine, entry: Entry, ks: readonly number[], n: number, step: number): EvalRecord[] {
+export function evaluateContextLoss(engine: Engine, entry: Entry, ks: readonly number[], n: number, step: number, split: SplitSettings = {}): EvalRecord[] {
   const name = entryName(entry);
   const domain = getFamily(name).domain;
   const rows: EvalRecord[] = [];
   for (const k of ks) {
-    const instances = drawInstances(familySource(withK(entry, k), {}), 'test', n, `continuum-context-loss|${name}`);
+    const instances = iclEpisodes(entry, k, n, split, `continuum-context-loss|${name}`);
     const sequences = instances.map((inst) => encodeInstance(inst));
     if (sequences.some((seq) => seq.tokens.length - 1 > engine.config.contextLength)) continue;
     let sum = 0;

@@ -17,11 +17,20 @@ export function lastPerStep(series: readonly SeriesPoint[]): SeriesPoint[] {
   return [...byStep.entries()].sort((a, b) => a[0] - b[0]).map(([step, value]) => ({ step, value }));
 }
 
-/** Steps -> examples: `examplesPerStep` sequences per optimizer step (a stage's batch size), after `offset` steps of earlier stages. */
+/**
+ * Steps -> examples: `examplesPerStep` sequences per optimizer step (a stage's batch size), after `offset` steps of
+ * earlier stages. Step 0 is the evaluation before any training, which only a run's first stage has: a later
+ * stage's step `offset` is the stage before's last step.
+ */
 export function learningCurve(series: readonly SeriesPoint[], examplesPerStep: number, offset = 0): CurvePoint[] {
   return lastPerStep(series)
-    .filter((p) => p.step > offset)
+    .filter((p) => inStage(p.step, offset))
     .map((p) => ({ x: (p.step - offset) * examplesPerStep, y: p.value }));
+}
+
+/** Whether a logged global step belongs to the stage that starts after `offset` steps (see learningCurve). */
+export function inStage(step: number, offset: number): boolean {
+  return step > offset || (offset === 0 && step === 0);
 }
 
 export function thresholdOf(curve: readonly CurvePoint[], threshold: number): ThresholdResult | null {

@@ -3,7 +3,7 @@
  * the finding gives it, its table and its bar chart. The steps run in that order, top to bottom.
  */
 import { isRateTag } from '../measure/tags.js';
-import type { Interval, Verdict } from '../stats/stats.js';
+import { MIN_SEEDS_FOR_VERDICT, noVerdictReason, type Interval, type Verdict } from '../stats/stats.js';
 import { formatInterval, formatNumber } from './html.js';
 import { armResult, compareArms, type ArmResult, type Comparison, type ReportPlot, type ReportTable } from './model.js';
 import { clampTo, slug } from './points.js';
@@ -27,6 +27,8 @@ interface MeasuredArm {
   result: ArmResult | null;
   /** Trials whose examples-to-threshold was not reached: their budget is counted, a lower bound. */
   notReached: number;
+  /** Trials already past the threshold at their first evaluation: that count is an upper bound. */
+  early: number;
   of: number;
 }
 
@@ -38,6 +40,8 @@ interface Judgement {
   paired: boolean;
   /** Both arms never reached the threshold: both values are "more than the budget". */
   bothCensored: boolean;
+  /** Both arms were past the threshold at their first evaluation: both values are upper bounds. */
+  bothEarly: boolean;
   /** Every trial of both arms scored exactly this edge (0 or 1) of a proportion: nothing is measurable there. */
   bound: number | undefined;
   /** The first arm between a and b whose mean passes halfway, on a numeric axis. */
@@ -52,14 +56,15 @@ export function judgeClaim(claim: Claim, results: readonly TrialResult[], index:
   const judgement = judge(claim, measured);
   const verdict: Verdict = judgement?.comparison.verdict ?? 'inconclusive';
   const unreached = measured.reduce((n, m) => n + m.notReached, 0);
+  const early = measured.reduce((n, m) => n + m.early, 0);
   return {
     claim,
     arms,
     comparison: judgement?.comparison ?? null,
     verdict,
-    sentence: claimSentence(claim, judgement, unreached),
+    sentence: claimSentence(claim, judgement, unreached, early),
     table: claimTable(claim, measured, index),
-    plot: claimPlot(claim, measured, unreached > 0, index),
+    plot: claimPlot(claim, measured, unreached > 0, early > 0, index),
   };
 }
 
@@ -81,12 +86,14 @@ function measureArms(claim: Claim, results: readonly TrialResult[]): MeasuredArm
 
 function measureArm(name: string, label: string, trials: readonly TrialResult[], measure: Measure): MeasuredArm {
   const measured = trials.map((t) => ({ seed: t.trial.seed, m: measureOf(t, measure) })).filter((x) => x.m !== null);
-  if (measured.length === 0) return { name, result: null, notReached: 0, of: 0 };
+  if (measured.length === 0) return { name, result: null, notReached: 0, early: 0, of: 0 };
   const result = armResult(name, label, measured.map((x) => x.m!.value), { seeds: measured.map((x) => x.seed) });
-  return { name, result, notReached: measured.filter((x) => !x.m!.reached).length, of: measured.length };
+  const notReached = measured.filter((x) => !x.m!.reached).length;
+  return { name, result, notReached, early: measured.filter((x) => x.m!.upperBound).length, of: measured.length };
 }
 
 const censored = (m: MeasuredArm | undefined) => m !== undefined && m.of > 0 && m.notReached === m.of;
+const allEarly = (m: MeasuredArm | undefined) => m !== undefined && m.of > 0 && m.early === m.of;
 
 /** Compares arm b with arm a; null when either has no finished trial with the measure. */
 function judge(claim: Claim, measured: MeasuredArm[]): Judgement | null {
@@ -99,10 +106,11 @@ function judge(claim: Claim, measured: MeasuredArm[]): Judgement | null {
   const paired = a.seeds!.length === b.seeds!.length && a.seeds!.every((s, i) => s === b.seeds![i]);
   let comparison = compareArms(a, b, { direction: claim.direction, minEffect: claim.minEffect, paired });
   const bothCensored = censored(ma) && censored(mb);
+  const bothEarly = allEarly(ma) && allEarly(mb);
   const bound = proportion(claim) ? [0, 1].find((edge) => [...a.values, ...b.values].every((v) => v === edge)) : undefined;
-  if (bothCensored || bound !== undefined) comparison = { ...comparison, verdict: 'inconclusive' };
+  if (bothCensored || bothEarly || bound !== undefined) comparison = { ...comparison, verdict: 'inconclusive' };
   const arms = measured.flatMap((m) => (m.result ? [m.result] : []));
-  return { a, b, comparison, paired, bothCensored, bound, midpoint: split ? null : midpointArm(arms, a, b) };
+  return { a, b, comparison, paired, bothCensored, bothEarly, bound, midpoint: split ? null : midpointArm(arms, a, b) };
 }
 
 /** Whether every measure of the claim is a proportion (accuracy, score), drawn on [0, 1] with clipped error bars. */
@@ -125,7 +133,7 @@ function midpointArm(arms: ArmResult[], a: ArmResult, b: ArmResult): string | nu
 const heldAxes = (claim: Claim) => Object.entries(claim.where).map(([k, v]) => `${k} = ${valueLabel(v)}`).join(', ');
 
 /** The finding's sentence for one claim: clauses joined in order, the verdict closing the first. */
-function claimSentence(claim: Claim, j: Judgement | null, unreached: number): string {
+function claimSentence(claim: Claim, j: Judgement | null, unreached: number, early: number): string {
   const held = heldAxes(claim);
   const head = held ? `${claim.text} (${held})` : claim.text;
   const clauses = [
@@ -134,13 +142,14 @@ function claimSentence(claim: Claim, j: Judgement | null, unreached: number): st
       : `${head}: no verdict, the arms ${claim.axis} = ${valueLabel(claim.a)} and ${valueLabel(claim.b)} lack finished trials -> inconclusive.`,
     j?.midpoint ? `${claim.label} first passes halfway between the two at ${claim.axis} = ${j.midpoint}.` : null,
     unreached ? `(${unreached} trial(s) never reached the threshold; their budget is counted, a lower bound.)` : null,
+    early ? `(${early} trial(s) were already past the threshold at their first evaluation; their count is an upper bound.)` : null,
     claim.context ?? null,
   ];
   return clauses.filter((c): c is string => c !== null).join(' ');
 }
 
 /** "<label> at axis = b is m [lo, hi] against m [lo, hi] at axis = a; the difference is ... (how, CI, n)" and caveats. */
-function comparisonClause(claim: Claim, { a, b, comparison, paired, bothCensored, bound }: Judgement): string {
+function comparisonClause(claim: Claim, { a, b, comparison, paired, bothCensored, bothEarly, bound }: Judgement): string {
   const d = comparison.difference;
   const value = (ci: Interval) => `${fmt(ci.mean)} ${formatInterval(ci)}`;
   const how = [
@@ -151,7 +160,9 @@ function comparisonClause(claim: Claim, { a, b, comparison, paired, bothCensored
   ].join(', ');
   const caveats = [
     ...(bothCensored ? ['neither arm reached the threshold within its budget'] : []),
+    ...(bothEarly ? ['both arms were past the threshold at their first evaluation, so each count is only an upper bound'] : []),
     ...(bound !== undefined ? [`every trial of both arms scored exactly ${bound}, the ${bound === 0 ? 'floor' : 'ceiling'} of the measure`] : []),
+    ...noVerdictCaveat(d),
   ];
   return (
     `${claim.label} at ${claim.axis} = ${b.arm} is ${value(b.ci)} against ${value(a.ci)} at ${claim.axis} = ${a.arm}; ` +
@@ -160,12 +171,36 @@ function comparisonClause(claim: Claim, { a, b, comparison, paired, bothCensored
   );
 }
 
+/** Why the difference's interval can give no verdict (too few seeds, zero variance), as a caveat. */
+function noVerdictCaveat(difference: Interval): string[] {
+  switch (noVerdictReason(difference)) {
+    case 'few seeds':
+      return [`only ${difference.n} seed${difference.n === 1 ? '' : 's'} measured the difference; a verdict needs ${MIN_SEEDS_FOR_VERDICT}`];
+    case 'zero variance':
+      return [`every seed gave the same difference, ${fmt(difference.mean)}: with zero variance the interval has width 0, which is not certainty`];
+    default:
+      return [];
+  }
+}
+
+/** The table's note on an arm's bounded values: budgets counted (lower bounds), first evaluations (upper bounds). */
+function boundsCell({ notReached, early }: MeasuredArm): string {
+  return [
+    ...(notReached ? [`${notReached} not reached (budget counted)`] : []),
+    ...(early ? [`${early} past the threshold at the first evaluation (an upper bound)`] : []),
+  ].join('; ');
+}
+
+/** "2/3 not reached" (or "... at or before the first evaluation") over a bar whose arm has bounded values. */
+function boundsNote({ notReached, early, of }: MeasuredArm): string | undefined {
+  const parts = [...(notReached ? [`${notReached}/${of} not reached`] : []), ...(early ? [`${early}/${of} at or before the first evaluation`] : [])];
+  return parts.length ? parts.join(', ') : undefined;
+}
+
 function claimTable(claim: Claim, measured: MeasuredArm[], index: number): ReportTable {
   const held = heldAxes(claim);
-  const rows: ReportTable['rows'] = measured.map(({ name, result, notReached }) =>
-    result
-      ? [name, result.ci.n, result.ci.mean, finiteOrNull(result.ci.lo), finiteOrNull(result.ci.hi), notReached ? `${notReached} not reached (budget counted)` : '']
-      : [name, 0, null, null, null, ''],
+  const rows: ReportTable['rows'] = measured.map((m) =>
+    m.result ? [m.name, m.result.ci.n, m.result.ci.mean, finiteOrNull(m.result.ci.lo), finiteOrNull(m.result.ci.hi), boundsCell(m)] : [m.name, 0, null, null, null, ''],
   );
   return {
     title: `Claim ${index + 1}: ${claim.label} by ${claim.axis}${held ? ` (${held})` : ''}`,
@@ -175,7 +210,7 @@ function claimTable(claim: Claim, measured: MeasuredArm[], index: number): Repor
 }
 
 /** The claim's bar chart: one bar per arm with its 95% interval; null when no arm was measured. */
-function claimPlot(claim: Claim, measured: MeasuredArm[], anyUnreached: boolean, index: number): ReportPlot | null {
+function claimPlot(claim: Claim, measured: MeasuredArm[], anyUnreached: boolean, anyEarly: boolean, index: number): ReportPlot | null {
   const arms = measured.filter((m): m is MeasuredArm & { result: ArmResult } => m.result !== null);
   if (arms.length === 0) return null;
   const unit = proportion(claim) ? ([0, 1] as [number, number]) : undefined;
@@ -188,7 +223,8 @@ function claimPlot(claim: Claim, measured: MeasuredArm[], anyUnreached: boolean,
     title,
     caption:
       `Mean over seeds with 95% confidence intervals; the verdict compares ${claim.axis} = ${valueLabel(claim.b)} with ${valueLabel(claim.a)}.` +
-      (anyUnreached ? ' A bar marked "not reached" counts the budget for those seeds: the true value is larger.' : ''),
+      (anyUnreached ? ' A bar marked "not reached" counts the budget for those seeds: the true value is larger.' : '') +
+      (anyEarly ? ' A bar marked "at or before the first evaluation" counts that evaluation for those seeds: the true value is at most that.' : ''),
     spec: barChartSpec({
       title,
       subtitle: `${claim.part === 'main' ? '' : `part ${claim.part}: `}${arms[0].result.values.length} seeds per arm, 95% CI`,
@@ -196,14 +232,14 @@ function claimPlot(claim: Claim, measured: MeasuredArm[], anyUnreached: boolean,
       yTitle: claim.label,
       armTitle: 'measure',
       yDomain: unit,
-      bars: arms.map(({ result: r, notReached, of }) => ({
-        group: r.arm,
+      bars: arms.map((m) => ({
+        group: m.result.arm,
         arm: claim.label,
-        mean: r.ci.mean,
-        lo: clip(r.ci.lo),
-        hi: clip(r.ci.hi),
-        n: r.ci.n,
-        note: notReached ? `${notReached}/${of} not reached` : undefined,
+        mean: m.result.ci.mean,
+        lo: clip(m.result.ci.lo),
+        hi: clip(m.result.ci.hi),
+        n: m.result.ci.n,
+        note: boundsNote(m),
       })),
     }),
   };

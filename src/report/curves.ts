@@ -2,6 +2,7 @@
  * Learning curves: a logged tag against the training examples of one stage, one line per arm, mean over seeds
  * with a 95% band. Rates (per the tag table) are drawn on [0, 1]; other tags on an axis fitted to their values.
  */
+import { inStage } from '../eval/learning-curve.js';
 import { isRateTag } from '../measure/tags.js';
 import type { ReportPlot } from './model.js';
 import { clipBands, seriesPoints, slug } from './points.js';
@@ -19,7 +20,7 @@ export function curvePlots(study: ReportedStudy, results: readonly TrialResult[]
 /** One arm's curve per trial: (training examples of the stage, value) points. */
 function trialCurve(t: TrialResult, c: CurvePlot): { x: number; y: number }[] {
   const { offset, examplesPerStep } = stageOffset(t.recipe, c.stage);
-  return t.series(c.tag).filter((p) => p.step > offset).map((p) => ({ x: (p.step - offset) * examplesPerStep, y: p.value }));
+  return t.series(c.tag).filter((p) => inStage(p.step, offset)).map((p) => ({ x: (p.step - offset) * examplesPerStep, y: p.value }));
 }
 
 function curvePlot(c: CurvePlot, results: readonly TrialResult[], index: number): ReportPlot | null {

@@ -74,8 +74,9 @@ export interface Report {
 export const VERDICT_RULE =
   'A claimed increase of at least m (m = the smallest effect that matters, 0 unless stated) is not held when the ' +
   'confidence interval of the difference lies wholly below m (an effect confidently smaller than m does not count), ' +
-  'held when it lies wholly above 0, and inconclusive otherwise, including when fewer than two seeds give no ' +
-  'interval. A claimed decrease is the mirror image.';
+  'held when it lies wholly above 0 and at or above m, and inconclusive otherwise: when the interval straddles 0 or m, ' +
+  'when fewer than 3 seeds measured it, or when every seed gave the same difference (zero variance: an interval of ' +
+  'width 0 is not certainty). A claimed decrease is the mirror image.';
 
 export function armResult(arm: string, metric: string, values: readonly number[], options: CIOptions & { seeds?: number[] } = {}): ArmResult {
   return { arm, metric, values: [...values], ...(options.seeds ? { seeds: options.seeds } : {}), ci: meanCI(values, options) };

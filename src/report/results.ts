@@ -4,6 +4,7 @@
  */
 import { lastPerStep, learningCurve, thresholdOf, type SeriesPoint } from '../eval/learning-curve.js';
 import type { EvalKey } from '../measure/evals.js';
+import type { ThresholdResult } from '../stats/stats.js';
 import type { EvalRow, RunStore, Trial } from '../store/run-store.js';
 import { parseRecipe, type Recipe } from '../train/recipe.js';
 import { valueLabel, type Measure } from './spec.js';
@@ -55,6 +56,14 @@ export interface MeasureValue {
   value: number;
   /** False when an examples-to-threshold measure was not reached: value is then the budget (a lower bound). */
   reached: boolean;
+  /** Set when it was reached at the first evaluation (after 0): value is then an upper bound. */
+  upperBound?: true;
+}
+
+/** A threshold crossing as a measure: the budget when not reached (a lower bound), marked when an upper bound. */
+function thresholdMeasure(result: ThresholdResult): MeasureValue {
+  if (!result.reached) return { value: result.lastX, reached: false };
+  return result.upperBound ? { value: result.x, reached: true, upperBound: true } : { value: result.x, reached: true };
 }
 
 /** A measure of one finished trial; null when the trial has no such data. */
@@ -81,13 +90,11 @@ export function measureOf(t: TrialResult, m: Measure): MeasureValue | null {
       .filter((e) => e.suite === 'iclCurve' && e.stage === null && e.family === m.demonstrationsTo.family && e.x !== null)
       .map((e) => ({ x: e.x!, y: e.value }));
     const result = thresholdOf(curve, m.demonstrationsTo.threshold);
-    if (!result) return null;
-    return result.reached ? { value: result.x, reached: true } : { value: result.lastX, reached: false };
+    return result ? thresholdMeasure(result) : null;
   }
   const { offset, examplesPerStep } = stageOffset(t.recipe, m.examplesTo.stage);
   const result = thresholdOf(learningCurve(t.series(m.examplesTo.tag), examplesPerStep, offset), m.examplesTo.threshold);
-  if (!result) return null;
-  return result.reached ? { value: result.x, reached: true } : { value: result.lastX, reached: false };
+  return result ? thresholdMeasure(result) : null;
 }
 
 /** Whether an evaluation row measures what `key` names. */

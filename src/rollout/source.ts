@@ -74,7 +74,7 @@ export class MixSource implements TaskSource {
   }
 
   learn(instance: Instance, score: number): void {
-    if (instance.difficulty !== null) this.curriculum.record(instance.family, instance.difficulty, score);
+    if (instance.difficulty !== null) this.curriculum.record(instance.family, instance.difficulty, score, this.mix.levelsOf(instance.family));
   }
 
   maxAnswerLength(): number {

@@ -250,22 +250,42 @@ export interface VerdictOptions {
   minEffect?: number;
 }
 
+/** Seeds (values, or pairs of values) a comparison needs before its interval may give a verdict. */
+export const MIN_SEEDS_FOR_VERDICT = 3;
+
+/** Why an interval cannot give a verdict whatever it says, or null when it can. */
+export function noVerdictReason(diff: Interval): 'few seeds' | 'zero variance' | null {
+  if (diff.n < MIN_SEEDS_FOR_VERDICT || !Number.isFinite(diff.lo) || !Number.isFinite(diff.hi)) return 'few seeds';
+  if (hasZeroWidth(diff)) return 'zero variance';
+  return null;
+}
+
+/**
+ * An interval of width 0 (up to rounding): every seed gave the same value, or the same difference. A t interval
+ * then has no width, which says nothing about how the next seed would fall: it is never certainty.
+ */
+export function hasZeroWidth(ci: Interval): boolean {
+  return Number.isFinite(ci.lo) && Number.isFinite(ci.hi) && ci.hi - ci.lo <= 1e-12 * Math.max(1, Math.abs(ci.mean));
+}
+
 /**
  * The verdict on a claimed difference, read off its confidence interval. For a claimed increase of at least
  * minEffect (a decrease is the mirror image): not_held when the interval lies wholly below minEffect (with
  * minEffect = 0: the difference is confidently negative or zero; with minEffect > 0: any effect there is, is
- * confidently too small to matter, which wins over "above zero"); held when the interval lies wholly above 0;
- * inconclusive otherwise, i.e. when it straddles 0 and still reaches a meaningful effect, or is unknown (n < 2).
+ * confidently too small to matter); held when the interval lies wholly above 0 and at or above minEffect;
+ * inconclusive otherwise: when it straddles 0 or minEffect, when it comes from fewer than
+ * MIN_SEEDS_FOR_VERDICT seeds, or when it has width 0 (zero variance: no interval can be formed).
  */
 export function verdictFromInterval(diff: Interval, options: VerdictOptions): Verdict {
   const { direction, minEffect = 0 } = options;
   if (!(minEffect >= 0)) throw new Error(`verdict: minEffect must be >= 0, got ${minEffect}`);
+  if (noVerdictReason(diff) !== null) return 'inconclusive';
   const sign = direction === 'increase' ? 1 : -1;
   // Flip a claimed decrease so that "the claim holds" always means "the interval is on the positive side".
   const lo = Math.min(sign * diff.lo, sign * diff.hi);
   const hi = Math.max(sign * diff.lo, sign * diff.hi);
   if (hi < minEffect || (minEffect === 0 && hi <= 0)) return 'not_held';
-  if (lo > 0) return 'held';
+  if (lo > 0 && lo >= minEffect) return 'held';
   return 'inconclusive';
 }
 
@@ -304,19 +324,25 @@ export interface CurvePoint {
 }
 
 export type ThresholdResult =
-  | { reached: true; x: number }
+  | {
+      reached: true;
+      x: number;
+      /** Set when the curve was already at the threshold at its first point x > 0: the crossing came at or before x. */
+      upperBound?: true;
+    }
   | { reached: false; /** Best score on the curve. */ bestY: number; /** Last x measured: "not reached by lastX". */ lastX: number };
 
 /**
  * The first x at which a learning curve reaches the threshold (y >= threshold), interpolated linearly between
  * the last point below it and the first point at or above it. A curve that already starts at or above the
- * threshold reaches it at its first x; one that never does gives reached: false, not an error.
+ * threshold reaches it at its first x, which is only an upper bound (upperBound: true) unless that x is 0; one that
+ * never does gives reached: false, not an error.
  */
 export function examplesToThreshold(curve: readonly CurvePoint[], threshold: number): ThresholdResult {
   if (curve.length === 0) throw new Error('examplesToThreshold: empty curve');
   const points = [...curve].sort((p, q) => p.x - q.x);
   for (const p of points) if (!Number.isFinite(p.x) || Number.isNaN(p.y)) throw new Error(`examplesToThreshold: bad point (${p.x}, ${p.y})`);
-  if (points[0].y >= threshold) return { reached: true, x: points[0].x };
+  if (points[0].y >= threshold) return points[0].x > 0 ? { reached: true, x: points[0].x, upperBound: true } : { reached: true, x: points[0].x };
   for (let i = 1; i < points.length; i++) {
     const { x: x1, y: y1 } = points[i];
     if (y1 >= threshold) {

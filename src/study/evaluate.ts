@@ -3,7 +3,7 @@
  * EvaluationSchema for what each measures). They score the tasks of the recipe's last task stage, whichever
  * model they measure, so the numbers before and after a stage are on the same problems.
  */
-import { evaluateContextLoss, evaluateIclCurve } from '../eval/icl-curve.js';
+import { evaluateContextLoss, evaluateIclCurve, type SplitSettings } from '../eval/icl-curve.js';
 import { iclScore } from '../eval/learning-curve.js';
 import { evaluatePassAtK } from '../eval/pass-at-k.js';
 import type { EvalRecord } from '../eval/records.js';
@@ -60,26 +60,32 @@ function measure(engine: Engine, recipe: Recipe, evaluations: readonly Evaluatio
         return evaluatePassAtK(engine, source, problems, { samples: e.samples, ks: e.ks, temperature: e.temperature, split: e.split, step });
       }
       case 'iclCurve':
-        return evaluateIclCurve(engine, e.family, e.ks, e.n, step);
+        return evaluateIclCurve(engine, e.family, e.ks, e.n, step, splitSettings(tasks));
       case 'contextLoss':
-        return evaluateContextLoss(engine, e.family, e.ks, e.n, step);
+        return evaluateContextLoss(engine, e.family, e.ks, e.n, step, splitSettings(tasks));
     }
   });
+}
+
+/** The salt and test fraction of a recipe's task stage, so "fresh" rules are fresh for that recipe. */
+export function splitSettings(tasks: TasksSpec | null): SplitSettings {
+  return { salt: tasks?.salt, testFraction: tasks?.testFraction };
 }
 
 /**
  * The evaluations a part asks for during training (contextLoss with `during: true`), as the trainer's extraEval
  * hook: scalars eval/icl_loss_k<k> for each k that fits the context, and eval/icl_score = loss at the largest
  * such k minus at the smallest (negative once the model learns from its context). Undefined when none asks.
+ * `split` is the recipe's (splitSettings(lastTasks(recipe))), as for the final evaluations.
  */
-export function duringTrainingEval(evaluations: readonly Evaluation[]): ((engine: Engine) => Scalars) | undefined {
+export function duringTrainingEval(evaluations: readonly Evaluation[], split: SplitSettings = {}): ((engine: Engine) => Scalars) | undefined {
   const during = evaluations.flatMap((e) => (e.kind === 'contextLoss' && e.during ? [e] : []));
   if (during.length === 0) return undefined;
   return (engine) => {
     const scalars: Scalars = {};
     during.forEach((e, i) => {
       const suffix = during.length > 1 ? `_${i + 1}` : '';
-      const rows = evaluateContextLoss(engine, e.family, e.ks, e.n, /* step, unused here */ 0);
+      const rows = evaluateContextLoss(engine, e.family, e.ks, e.n, /* step, unused here */ 0, split);
       const points = rows.map((r) => ({ k: r.x!, loss: r.value })).sort((a, b) => a.k - b.k);
       if (points.length < 2) {
         throw new Error(

@@ -9,7 +9,7 @@ import { latestCheckpoint } from '../train/checkpoint.js';
 import type { MetricsRecord } from '../train/metrics.js';
 import { train, type StepInfo } from '../train/trainer.js';
 import type { MetricPoint } from '../store/run-store.js';
-import { duringTrainingEval, runEvaluations, stageEndEvaluations } from './evaluate.js';
+import { duringTrainingEval, lastTasks, runEvaluations, splitSettings, stageEndEvaluations } from './evaluate.js';
 import { openRunDir, trialDir, trialPart, trialRecipe } from './run-dir.js';
 
 /** Every scalar is stored at evaluation steps, at the last step and every LOG_EVERY steps in between. */
@@ -62,7 +62,8 @@ function runTrial(runDir: string, trialKey: number): void {
       const rows = atStageEnd(engine, stage, step);
       if (rows.length) store.logEval(trialKey, rows);
     };
-    const result = train(recipe, { outDir: dir, resume, onStep, onStageEnd, extraEval: duringTrainingEval(part.evaluations) });
+    const extraEval = duringTrainingEval(part.evaluations, splitSettings(lastTasks(recipe)));
+    const result = train(recipe, { outDir: dir, resume, onStep, onStageEnd, extraEval });
     flush();
     store.logEval(trialKey, runEvaluations(result.engine, recipe, part.evaluations, result.steps));
     result.engine.dispose();

@@ -3,18 +3,24 @@
  *   reference   the reference answer scores 1 (both splits, every level)
  *   corrupt     one character changed, truncated, empty, random, 10 kB of junk: score < 1, in [0, 1], no throw
  *   determinism the same (seed, index, split) gives the same instance; other seeds give other instances
- *   split       over 10,000 instances no canonical key is in both splits, and each key hashes to its label
+ *   split       at every level and extra check config, over several seeds, no test prompt is also a train
+ *               prompt (what the model sees, not only the canonical key), and each key hashes to its label
+ *   unambiguous no prompt has two answers across the levels (which a mix may combine): an instance's reference
+ *               answer scores 1 on every other instance with the same prompt
  *   length      prompt + answer fit the declared maximum, and the hardest level's maximum is at most 256
  *   levels      3+ levels that really differ, the hardest at least as long on average as the easiest
  *   vocab       every character of every prompt and answer is in the vocabulary
  */
 import { Rng } from '../util/rng.js';
 import { SYMBOLS, describeChar, findUnknownChar } from '../text/vocab.js';
-import type { Instance, Split, TaskFamily } from './family.js';
+import type { Config, Instance, Split, TaskFamily } from './family.js';
 import { makeInstance, resolveConfig, splitOfInstance } from './split.js';
 
-export const CHECKS = ['reference', 'corrupt', 'determinism', 'split', 'length', 'levels', 'vocab'] as const;
+export const CHECKS = ['reference', 'corrupt', 'determinism', 'split', 'unambiguous', 'length', 'levels', 'vocab'] as const;
 export type CheckName = (typeof CHECKS)[number];
+
+/** Instances per config for the split and unambiguous checks when the caller does not say. */
+export const DEFAULT_SPLIT_INSTANCES = 2500;
 
 /** The longest prompt + answer any family may declare at its hardest level. */
 export const MAX_FAMILY_LENGTH = 256;
@@ -29,7 +35,10 @@ export interface CheckResult {
 export interface CheckOptions {
   /** Instances per level and split for the reference, corrupt, length and vocab checks. */
   perLevel?: number;
-  /** Instances for the split check (90% train, 10% test). */
+  /**
+   * Instances per level (and per extra check config) for the split and unambiguous checks: 80% train, 20% test,
+   * spread over SPLIT_SEEDS seeds.
+   */
   splitInstances?: number;
 }
 
@@ -107,22 +116,104 @@ function checkDeterminism(family: TaskFamily): CheckResult {
   return pass('determinism', `same request, same instance; seeds 1 and 2 share ${same}/50`);
 }
 
-function checkSplit(family: TaskFamily, n: number): CheckResult {
-  const keys: Record<Split, Set<string>> = { train: new Set(), test: new Set() };
-  const testCount = Math.max(1, Math.round(n / 10));
-  const counts: Record<Split, number> = { train: n - testCount, test: testCount };
-  for (const split of ['train', 'test'] as const) {
-    for (let index = 0; index < counts[split]; index++) {
-      // Spread over levels and seeds: a leak could hide in any of them.
-      const level = 1 + (index % family.levels.length);
-      const inst = makeInstance(family, { difficulty: level, split, seed: index % 7, index });
-      if (splitOfInstance(family, inst) !== split) return fail('split', `key ${show(inst.key)} was labelled ${split} but hashes to the other split`);
-      keys[split].add(inst.key);
+/** Seeds the split and unambiguous checks spread their instances over: a leak could hide in any of them. */
+export const SPLIT_SEEDS = 4;
+
+/** The instances of one config for the split and unambiguous checks, both splits over SPLIT_SEEDS seeds. */
+interface ConfigSample {
+  label: string;
+  /** A difficulty level: mixes combine levels, so prompts must not change answers across them. */
+  isLevel: boolean;
+  instances: Instance[];
+}
+
+/** The configs the prompt-level checks cover: every level, then the family's extra check configs on level 1. */
+function checkedConfigs(family: TaskFamily): Array<{ label: string; isLevel: boolean; config: Config }> {
+  const levels = family.levels.map((_, l) => ({ label: `difficulty ${l + 1}`, isLevel: true, config: resolveConfig(family, l + 1) }));
+  const extra = (family.checkConfigs ?? []).map((overrides) => ({
+    label: `difficulty 1 with ${JSON.stringify(overrides)}`,
+    isLevel: false,
+    config: resolveConfig(family, 1, overrides),
+  }));
+  return [...levels, ...extra];
+}
+
+function sampleConfigs(family: TaskFamily, n: number): ConfigSample[] {
+  const testCount = Math.max(SPLIT_SEEDS, Math.round(n / 5));
+  const counts: Record<Split, number> = { train: Math.max(SPLIT_SEEDS, n - testCount), test: testCount };
+  return checkedConfigs(family).map(({ label, isLevel, config }) => {
+    const instances: Instance[] = [];
+    for (const split of ['train', 'test'] as const) {
+      for (let i = 0; i < counts[split]; i++) {
+        const seed = i % SPLIT_SEEDS;
+        instances.push(makeInstance(family, { config, split, seed, index: Math.floor(i / SPLIT_SEEDS) }));
+      }
+    }
+    return { label, isLevel, instances };
+  });
+}
+
+/**
+ * No test prompt is a train prompt, across every checked config: a split that holds for canonical keys can still
+ * leak when two keys give the same prompt (an in-context episode shows only part of its rule).
+ */
+function checkSplit(samples: ConfigSample[]): CheckResult {
+  const trainPrompts = new Map<string, string>(); // prompt -> the config it was drawn at
+  let total = 0;
+  for (const { label, instances } of samples) {
+    for (const inst of instances) {
+      if (inst.split !== 'train') continue;
+      total++;
+      if (!trainPrompts.has(inst.prompt)) trainPrompts.set(inst.prompt, label);
     }
   }
-  const both = [...keys.test].filter((k) => keys.train.has(k));
-  if (both.length) return fail('split', `${both.length} canonical keys in both splits, e.g. ${show(both[0])}`);
-  return pass('split', `${n} instances, ${keys.train.size} train and ${keys.test.size} test keys, none shared`);
+  let tests = 0;
+  for (const { label, instances } of samples) {
+    const leaked = instances.filter((i) => i.split === 'test' && trainPrompts.has(i.prompt));
+    const count = instances.filter((i) => i.split === 'test').length;
+    tests += count;
+    if (leaked.length) {
+      const e = leaked[0];
+      return fail('split', `${label}: ${leaked.length} of ${count} test prompts are also train prompts, e.g. ${show(e.prompt)} (train at ${trainPrompts.get(e.prompt)})`);
+    }
+  }
+  return pass('split', `${tests} test prompts over ${samples.length} configs and ${SPLIT_SEEDS} seeds, none among ${total} train prompts`);
+}
+
+/** Every key hashes to the split its instance was labelled with. */
+function checkLabels(family: TaskFamily, samples: ConfigSample[]): CheckResult | null {
+  for (const { instances } of samples) {
+    for (const inst of instances) {
+      if (splitOfInstance(family, inst) !== inst.split) return fail('split', `key ${show(inst.key)} was labelled ${inst.split} but hashes to the other split`);
+    }
+  }
+  return null;
+}
+
+/**
+ * One prompt, one answer, across levels: an instance's reference must score 1 on every instance with its prompt
+ * (a family whose verifier accepts several answers may give different references). A mix over levels would
+ * otherwise train contradictory labels.
+ */
+function checkUnambiguous(family: TaskFamily, samples: ConfigSample[]): CheckResult {
+  const first = new Map<string, { inst: Instance; label: string }>();
+  let prompts = 0;
+  for (const { label, isLevel, instances } of samples) {
+    if (!isLevel) continue;
+    for (const inst of instances) {
+      const seen = first.get(inst.prompt);
+      if (!seen) {
+        first.set(inst.prompt, { inst, label });
+        prompts++;
+        continue;
+      }
+      if (seen.inst.answer === inst.answer) continue;
+      if (family.score(seen.inst.answer, inst) < 1 || family.score(inst.answer, seen.inst) < 1) {
+        return fail('unambiguous', `prompt ${show(inst.prompt)} has answer ${show(seen.inst.answer)} at ${seen.label} and ${show(inst.answer)} at ${label}`);
+      }
+    }
+  }
+  return pass('unambiguous', `${prompts} distinct prompts across ${family.levels.length} levels, each with one answer`);
 }
 
 function checkLength(family: TaskFamily, byLevel: Instance[][]): CheckResult {
@@ -189,10 +280,16 @@ export function checkFamily(family: TaskFamily, options: CheckOptions = {}): Che
   });
   if (generated.length) return generated; // nothing else can run without instances
   const all = byLevel.flat();
+  let samples: ConfigSample[] = [];
+  const sampled = guard('split', () => {
+    samples = sampleConfigs(family, options.splitInstances ?? DEFAULT_SPLIT_INSTANCES);
+    return [];
+  });
   return [
     ...guard('reference', () => checkReferenceAndCorrupt(family, all)),
     ...guard('determinism', () => checkDeterminism(family)),
-    ...guard('split', () => checkSplit(family, options.splitInstances ?? 10_000)),
+    ...(sampled.length ? sampled : guard('split', () => checkLabels(family, samples) ?? checkSplit(samples))),
+    ...(sampled.length ? [fail('unambiguous', 'not run: no instances for it')] : guard('unambiguous', () => checkUnambiguous(family, samples))),
     ...guard('length', () => checkLength(family, byLevel)),
     // Families with a single level (user tasks) have no difficulty to check.
     ...(family.levels.length > 1 ? guard('levels', () => checkLevels(family, byLevel)) : []),

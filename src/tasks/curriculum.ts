@@ -1,9 +1,11 @@
 /**
  * Curricula: which difficulty levels a task mix may sample, as training goes on.
  * - fixed: every level the mix names, from the start;
- * - steps: one more level every `every` steps;
- * - accuracy: a family moves up a level once its mean score over the last `window` samples at its current top
- *   level reaches `threshold`.
+ * - steps: one more of the listed levels every `every` steps;
+ * - accuracy: a family moves up to its next listed level once its mean score over the last `window` samples at its
+ *   current top level reaches `threshold`. The scores come from the model's own sampled answers (rl, rft, mix with
+ *   rlFraction > 0); recipes refuse it on stages that sample none.
+ * Curricula walk the levels a mix lists, easiest first, whichever they are: [3, 5] starts at 3, then adds 5.
  * A curriculum's state is plain JSON, saved in checkpoints so a resumed run continues at the same levels.
  */
 import { z } from 'zod';
@@ -25,6 +27,11 @@ export interface CurriculumState {
   families: Record<string, { level: number; recent: number[] }>;
 }
 
+/** The listed levels in order; a count n stands for 1..n. */
+function listedLevels(levels: number | readonly number[]): readonly number[] {
+  return typeof levels === 'number' ? Array.from({ length: levels }, (_, i) => i + 1) : [...levels].sort((a, b) => a - b);
+}
+
 export class Curriculum {
   readonly spec: CurriculumSpec;
   private state: CurriculumState = { step: 0, families: {} };
@@ -38,15 +45,16 @@ export class Curriculum {
     this.spec = parsed.data;
   }
 
-  /** The highest level `family` may be sampled at, out of `levels` levels. */
-  maxLevel(family: string, levels: number): number {
+  /** The highest level `family` may be sampled at, of the levels a mix lists (a count n means levels 1..n). */
+  maxLevel(family: string, levels: number | readonly number[]): number {
+    const listed = listedLevels(levels);
     switch (this.spec.kind) {
       case 'fixed':
-        return levels;
+        return listed[listed.length - 1];
       case 'steps':
-        return Math.min(levels, 1 + Math.floor(this.state.step / this.spec.every));
+        return listed[Math.min(listed.length, 1 + Math.floor(this.state.step / this.spec.every)) - 1];
       case 'accuracy':
-        return Math.min(levels, this.state.families[family]?.level ?? 1);
+        return Math.min(listed[listed.length - 1], this.state.families[family]?.level ?? listed[0]);
     }
   }
 
@@ -55,16 +63,20 @@ export class Curriculum {
     this.state.step = step;
   }
 
-  /** Records a score of `family` at `level`; under an accuracy curriculum it may unlock the next level. */
-  record(family: string, level: number, score: number): void {
+  /**
+   * Records a score of `family` at `level`, one of the listed `levels` (default 1, 2, 3, ...); under an accuracy
+   * curriculum it may unlock the next listed level.
+   */
+  record(family: string, level: number, score: number, levels?: readonly number[]): void {
     if (this.spec.kind !== 'accuracy') return;
-    const entry = (this.state.families[family] ??= { level: 1, recent: [] });
+    const listed = levels ? listedLevels(levels) : null;
+    const entry = (this.state.families[family] ??= { level: listed ? listed[0] : 1, recent: [] });
     if (level !== entry.level) return; // only the top unlocked level decides promotion
     entry.recent.push(score);
     if (entry.recent.length > this.spec.window) entry.recent.shift();
     const mean = entry.recent.reduce((a, b) => a + b, 0) / entry.recent.length;
     if (entry.recent.length === this.spec.window && mean >= this.spec.threshold) {
-      entry.level++;
+      entry.level = listed ? (listed.find((l) => l > entry.level) ?? entry.level + 1) : entry.level + 1;
       entry.recent = [];
     }
   }

@@ -67,6 +67,11 @@ export interface TaskFamily<C extends Config = Config> {
   maxLength(config: C): number;
   /** For icl and world families: how many distinct rules or levels training can see (Infinity = unbounded). */
   ruleBreadth?(config: C): number;
+  /**
+   * Configs beyond the levels (overrides on level 1) that the universal split check also covers: the corners
+   * where a leak would hide, e.g. an in-context family with a single demonstration.
+   */
+  readonly checkConfigs?: readonly Partial<C>[];
 }
 
 /** Checks what every family shares (3+ levels) and infers the config type, so a family file states it once. */

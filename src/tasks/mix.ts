@@ -97,7 +97,7 @@ export class TaskMix {
   sample(rng: Rng, split: Split = 'train', curriculum?: Curriculum): Instance {
     let u = rng.uniform() * this.totalWeight;
     const entry = this.entries.find((e) => (u -= e.weight) < 0) ?? this.entries[this.entries.length - 1];
-    const cap = curriculum ? curriculum.maxLevel(entry.family.name, entry.family.levels.length) : Infinity;
+    const cap = curriculum ? curriculum.maxLevel(entry.family.name, entry.levels) : Infinity;
     const allowed = entry.levels.filter((l) => l <= cap);
     // When the curriculum is below every listed level, the easiest listed level is used.
     const choices = allowed.length ? allowed.length : 1;
@@ -105,6 +105,11 @@ export class TaskMix {
     const index = rng.nextUint32();
     const instance = makeInstance(entry.family, { ...this.options, config: entry.configs[slot], index, split });
     return { ...instance, difficulty: entry.levels[slot] };
+  }
+
+  /** The difficulty levels listed for `family`, easiest first (a curriculum walks them). */
+  levelsOf(family: string): readonly number[] | undefined {
+    return this.entries.find((e) => e.family.name === family)?.levels;
   }
 
   /** `n` samples, for evaluation sets. */

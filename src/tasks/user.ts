@@ -89,12 +89,49 @@ export function parseUserTasks(text: string, defaultFamily: string): { tasks: Us
   return { tasks, problems };
 }
 
-/** Numeric match: the output is a plain number within a relative 1e-6 of the answer (so "0.50" matches "0.5"). */
+/** A decimal number exactly: mantissa * 10^exponent, in integers. */
+interface Decimal {
+  mantissa: bigint;
+  exponent: number;
+}
+
+/** Exponents beyond this are not compared (10^1e6 as a BigInt would take seconds). */
+const MAX_EXPONENT = 1000;
+
+/** `-12.50e-3` -> { mantissa: -1250n, exponent: -5 }; null when not a plain number or out of range. */
+function parseDecimal(text: string): Decimal | null {
+  if (!NUMBER.test(text)) return null;
+  const [significand, power = '0'] = text.toLowerCase().split('e');
+  const negative = significand.startsWith('-');
+  const [whole, fraction = ''] = significand.replace('-', '').split('.');
+  const exponent = Number(power) - fraction.length;
+  if (!(Math.abs(exponent) <= MAX_EXPONENT)) return null;
+  const mantissa = BigInt(`${whole}${fraction}` || '0');
+  return { mantissa: negative ? -mantissa : mantissa, exponent };
+}
+
+/** `d` written at exponent `e` <= d.exponent, as an integer. */
+const scaled = (d: Decimal, e: number) => d.mantissa * 10n ** BigInt(d.exponent - e);
+
+/**
+ * Numeric match, compared exactly in decimal: an integer answer (no decimals as written: `7`, `2.5e3`) needs the
+ * same value (`7`, `7.0`, `07`; not `7.4`); an answer with d decimals needs an output within less than half a unit
+ * of its last decimal, i.e. the same number at that precision (`0.33` takes `0.333` and `0.3349`, not `0.3` or
+ * `0.335`; `0.0000005` does not take `0`).
+ */
 export function numericMatch(output: string, answer: string): boolean {
-  const text = normalize(output);
-  if (!NUMBER.test(text)) return false;
-  const a = Number(answer);
-  return Math.abs(Number(text) - a) <= 1e-6 * Math.max(1, Math.abs(a));
+  const out = parseDecimal(normalize(output));
+  const ref = parseDecimal(answer);
+  if (!out || !ref) return false;
+  if (ref.exponent >= 0) {
+    const e = Math.min(out.exponent, ref.exponent);
+    return scaled(out, e) === scaled(ref, e);
+  }
+  // Half a unit of the answer's last decimal is 5 * 10^(ref.exponent - 1).
+  const e = Math.min(out.exponent, ref.exponent - 1);
+  const gap = scaled(out, e) - scaled(ref, e);
+  const half = 5n * 10n ** BigInt(ref.exponent - 1 - e);
+  return (gap < 0n ? -gap : gap) < half;
 }
 
 export function scoreUserAnswer(output: string, instance: Generated): number {

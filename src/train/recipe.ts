@@ -202,7 +202,52 @@ export const StageSchema = z
     if (s.objective !== 'mix' && s.rlFraction !== undefined) problem('rlFraction', 'rlFraction belongs to mix stages only');
     if (s.rl && !['rl', 'mix'].includes(s.objective)) problem('rl', 'rl settings belong to rl or mix stages');
     if (s.rft && s.objective !== 'rft') problem('rft', 'rft settings belong to rft stages');
+    const unsampled = accuracyCurriculumWithoutSamples(s);
+    if (unsampled) ctx.addIssue({ code: 'custom', path: ['tasks', 'curriculum'], message: unsampled });
   });
+
+/**
+ * An accuracy curriculum moves up on the scores of the model's own sampled answers. sft (and mix with
+ * rlFraction 0, which trains exactly like sft) samples none, so the curriculum would stay at its first level.
+ */
+function accuracyCurriculumWithoutSamples(s: { objective: string; rlFraction?: number; tasks?: { curriculum?: { kind: string } } }): string | null {
+  if (s.tasks?.curriculum?.kind !== 'accuracy') return null;
+  const stage = s.objective === 'sft' ? 'an sft stage' : s.objective === 'mix' && s.rlFraction === 0 ? 'a mix stage with rlFraction 0' : null;
+  if (!stage) return null;
+  return (
+    `an accuracy curriculum moves up on the scores of the model's own answers, which ${stage} never samples, so it would ` +
+    'never leave its first level: use { kind: steps, every: N }, or an rl, rft or mix stage with rlFraction > 0'
+  );
+}
+
+const familyName = (entry: string | { family: string }) => (typeof entry === 'string' ? entry : entry.family);
+
+/**
+ * Held-out families measure transfer to what no stage trained on before them: one listed in a stage's own
+ * families, or trained by an earlier stage, would be measured on what the model has seen. (A later stage may
+ * train an earlier stage's held-out family: that is fine-tuning on a new family.)
+ */
+function heldOutProblems(stages: ReadonlyArray<{ tasks?: { families: ReadonlyArray<string | { family: string }>; heldOut: ReadonlyArray<string | { family: string }> } }>): { path: (string | number)[]; message: string }[] {
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  stages.forEach((stage, i) => {
+    stage.tasks?.heldOut.forEach((entry, j) => {
+      const name = familyName(entry);
+      const path = ['stages', i, 'tasks', 'heldOut', j];
+      if (stage.tasks!.families.some((f) => familyName(f) === name)) {
+        problems.push({ path, message: `${name} is also in stages[${i}].tasks.families: a held-out family must not be trained on; remove it from one of the two` });
+        return;
+      }
+      const earlier = stages.findIndex((other, e) => e < i && other.tasks?.families.some((f) => familyName(f) === name));
+      if (earlier >= 0) {
+        problems.push({
+          path,
+          message: `${name} is trained by stages[${earlier}].tasks.families, an earlier stage, so it is not held out from this model: remove it there or from heldOut`,
+        });
+      }
+    });
+  });
+  return problems;
+}
 
 export const RecipeSchema = z
   .object({
@@ -233,15 +278,20 @@ export const RecipeSchema = z
       const { choose, ...tasks } = s.tasks;
       if (!choose) return { ...s, init, tasks };
       const named = (entries: typeof tasks.families) => entries.map((e) => (typeof e === 'string' ? e : e.family));
+      // Never a family held out here or by a later stage: an earlier stage training it would leak it.
+      const heldLater = r.stages.slice(i + 1).flatMap((later) => named(later.tasks?.heldOut ?? []));
       try {
-        const chosen = chooseFamilies({ ...choose, seed: choose.seed ?? r.seed, exclude: [...named(tasks.families), ...named(tasks.heldOut)] });
+        const chosen = chooseFamilies({ ...choose, seed: choose.seed ?? r.seed, exclude: [...named(tasks.families), ...named(tasks.heldOut), ...heldLater] });
         return { ...s, init, tasks: { ...tasks, families: [...tasks.families, ...chosen] } };
       } catch (err) {
         ctx.addIssue({ code: 'custom', path: ['stages', i, 'tasks', 'choose'], message: (err as Error).message });
         return { ...s, init, tasks };
       }
     }),
-  }));
+  }))
+  .superRefine((r, ctx) => {
+    for (const p of heldOutProblems(r.stages)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
+  });
 
 export type Recipe = z.infer<typeof RecipeSchema>;
 export type Stage = Recipe['stages'][number];

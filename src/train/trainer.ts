@@ -233,6 +233,15 @@ export function train(recipeInput: Recipe | unknown, options: TrainOptions): Tra
       ...options.extraEval?.(live, s),
     });
 
+    // A run's first evaluation is before its first step, so learning curves start at 0 examples (a curve already
+    // past a threshold at its first point would otherwise give only an upper bound). A later stage starts from the
+    // weights its predecessor's last step evaluated and logged under the same step number, so it has none.
+    if (globalStep === 0 && !resumingHere && stage.eval.interval > 0) {
+      const record = { step: 0, stage: s, time: Date.now(), scalars: evaluate() };
+      metrics.write(record);
+      last = { ...last, ...record.scalars };
+      options.onStep?.(record, { stage: s, stageName, objective: stage.objective, stageStep: 0, progress: 0, stageSteps: totalSteps, stages: recipe.stages.length });
+    }
     while (budgetProgress(stage, stageStep, tokens, episodes) < 1) {
       if (options.stopAfterSteps !== undefined && globalStep >= options.stopAfterSteps) {
         referenceEngine?.dispose();

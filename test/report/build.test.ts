@@ -58,6 +58,18 @@ describe('study reports', () => {
     expect(both.verdict).toBe('not_held');
   });
 
+  it('two seeds, or seeds that all differ by the same amount, give no verdict, and the finding says why', () => {
+    // Both seeds gain one problem in 128: a t interval of width 0, [0.0078, 0.0078], which read as "held".
+    const gain = (seeds: number[]) => seeds.flatMap((s) => [result({ M: 1 }, s, [{ value: s / 8 }]), result({ M: 16 }, s, [{ value: s / 8 + 1 / 128 }])]);
+    const two = buildReport(study([claim]), run, gain([1, 2]));
+    expect(two.comparisons[0].difference.lo).toBeCloseTo(1 / 128, 12);
+    expect(two.verdict).toBe('inconclusive');
+    expect(two.finding).toMatch(/only 2 seeds measured the difference; a verdict needs 3 -> inconclusive/);
+    const three = buildReport(study([claim]), run, gain([1, 2, 3]));
+    expect(three.verdict).toBe('inconclusive');
+    expect(three.finding).toMatch(/every seed gave the same difference, 0\.008: with zero variance the interval has width 0, which is not certainty -> inconclusive/);
+  });
+
   it('an arm without finished trials gives an inconclusive verdict, not a crash', () => {
     const results = [1, 2].map((s) => result({ M: 1 }, s, [{ value: 0.5 }]));
     const report = buildReport(study([claim]), run, results);
@@ -88,11 +100,32 @@ describe('study reports', () => {
     // from stage step 20 (80 examples) to 30 (120 examples): 90 examples. Stage -1 is the last stage, the same one.
     expect(measureOf(t, { examplesTo: { tag: 'eval/test_acc', threshold: 0.5, stage: 1 } })).toEqual({ value: 90, reached: true });
     expect(measureOf(t, { examplesTo: { tag: 'eval/test_acc', threshold: 0.5, stage: -1 } })).toEqual({ value: 90, reached: true });
-    // Stage 0 ends at step 100, so only its own point (step 50, 200 examples) counts, already above 0.5.
-    expect(measureOf(t, { examplesTo: { tag: 'eval/test_acc', threshold: 0.5, stage: 0 } })).toEqual({ value: 400, reached: true });
+    // Stage 0 ends at step 100, so only its own point (step 50, 400 examples) counts, already above 0.5: the
+    // crossing came at most 400 examples in, an upper bound.
+    expect(measureOf(t, { examplesTo: { tag: 'eval/test_acc', threshold: 0.5, stage: 0 } })).toEqual({ value: 400, reached: true, upperBound: true });
+    // With the evaluation before training (step 0) the curve starts at 0 examples and the crossing is interpolated.
+    const fromZero = result({ M: 1 }, 1, [], { 'eval/test_acc': [{ step: 0, value: 0.1 }, { step: 50, value: 0.9 }] });
+    expect(measureOf(fromZero, { examplesTo: { tag: 'eval/test_acc', threshold: 0.5, stage: 0 } })).toEqual({ value: 200, reached: true });
     expect(measureOf(t, { examplesTo: { tag: 'eval/test_acc', threshold: 0.95, stage: 1 } })).toEqual({ value: 120, reached: false });
     expect(measureOf(t, { mean: 'eval/test_acc', stage: 1 })!.value).toBeCloseTo((0.2 + 0.4 + 0.8) / 3, 12);
     expect(measureOf(t, { last: 'eval/missing' })).toBeNull();
+  });
+
+  it('a crossing before the first evaluation is an upper bound: the table, the chart and the finding say so', () => {
+    const early = { 'eval/test_acc': [{ step: 110, value: 0.7 }, { step: 120, value: 0.9 }] }; // stage 1 starts at step 100
+    const late = (d: number) => ({ 'eval/test_acc': [{ step: 110, value: 0.1 }, { step: 120 + d, value: 0.2 }, { step: 140 + d, value: 0.8 }] });
+    const results = [1, 2, 3].flatMap((s) => [result({ M: 1 }, s, [], late(s)), result({ M: 16 }, s, [], early)]);
+    const fewer = { ...claim, measure: { examplesTo: { tag: 'eval/test_acc', threshold: 0.5, stage: 1 } }, direction: 'decrease' };
+    const report = buildReport(study([fewer]), run, results);
+    expect(report.arms[1].values).toEqual([40, 40, 40]); // 10 steps of 4 examples: the first evaluation
+    expect(report.tables![0].rows[1][5]).toBe('3 past the threshold at the first evaluation (an upper bound)');
+    expect(report.finding).toMatch(/3 trial\(s\) were already past the threshold at their first evaluation; their count is an upper bound/);
+    const bars = (report.plots[0].spec as { data: { values: { group: string; note: string | null }[] } }).data.values;
+    expect(bars.map((b) => b.note)).toEqual([null, '3/3 at or before the first evaluation']);
+    // Both arms wholly upper bounds: no difference is measurable.
+    const both = [1, 2, 3].flatMap((s) => [result({ M: 1 }, s, [], early), result({ M: 16 }, s, [], { 'eval/test_acc': [{ step: 105, value: 0.7 }] })]);
+    expect(buildReport(study([fewer]), run, both).verdict).toBe('inconclusive');
+    expect(buildReport(study([fewer]), run, both).finding).toMatch(/both arms were past the threshold at their first evaluation/);
   });
 
   it('two arms that both never reach the threshold are inconclusive, not "no difference"', () => {

@@ -149,6 +149,31 @@ describe('verdictFromInterval', () => {
   it('an unknown interval (one seed) is inconclusive', () => {
     expect(verdictFromInterval(meanCI([0.9]), { direction: 'increase' })).toBe('inconclusive');
   });
+
+  it('needs three seeds: two give no verdict, however clear', () => {
+    const two = differenceCI([0.1, 0.12], [0.9, 0.95], { paired: true });
+    expect(two.lo).toBeGreaterThan(0);
+    expect(verdictFromInterval(two, { direction: 'increase' })).toBe('inconclusive');
+    expect(verdictFromInterval({ ...iv(0.01, 0.3), n: 2 }, { direction: 'decrease' })).toBe('inconclusive');
+    expect(verdictFromInterval(differenceCI([0.1, 0.12, 0.11], [0.9, 0.95, 0.93], { paired: true }), { direction: 'increase' })).toBe('held');
+  });
+
+  it('an interval of width 0 (every seed the same difference) is not certainty', () => {
+    // Two or three seeds that each gain one problem in 128 give a t interval [0.0078, 0.0078].
+    const same = differenceCI([0.5, 0.25, 0.75], [0.5 + 1 / 128, 0.25 + 1 / 128, 0.75 + 1 / 128], { paired: true });
+    expect(same.hi - same.lo).toBe(0);
+    expect(verdictFromInterval(same, { direction: 'increase' })).toBe('inconclusive');
+    expect(verdictFromInterval(same, { direction: 'decrease' })).toBe('inconclusive');
+    const welch = differenceCI([0.5, 0.5, 0.5], [0.6, 0.6, 0.6]);
+    expect(welch.hi - welch.lo).toBe(0);
+    expect(verdictFromInterval(welch, { direction: 'increase' })).toBe('inconclusive');
+  });
+
+  it('the smallest effect that counts applies to the whole interval: held only when it lies above it', () => {
+    expect(verdictFromInterval(iv(0.01, 0.3), { direction: 'increase', minEffect: 0.05 })).toBe('inconclusive');
+    expect(verdictFromInterval(iv(0.05, 0.3), { direction: 'increase', minEffect: 0.05 })).toBe('held');
+    expect(verdictFromInterval(iv(-0.3, -0.01), { direction: 'decrease', minEffect: 0.05 })).toBe('inconclusive');
+  });
 });
 
 describe('passAtK', () => {
@@ -227,8 +252,10 @@ describe('examplesToThreshold', () => {
     expect(r).toEqual({ reached: true, x: 20 });
   });
 
-  it('a curve that starts above the threshold reaches it at its first point', () => {
-    expect(examplesToThreshold([{ x: 5, y: 0.95 }, { x: 10, y: 1 }], 0.9)).toEqual({ reached: true, x: 5 });
+  it('a curve that starts above the threshold reaches it at its first point, an upper bound unless that point is 0', () => {
+    // The crossing happened somewhere before the first evaluation: x = 5 is at most the count, not the count.
+    expect(examplesToThreshold([{ x: 5, y: 0.95 }, { x: 10, y: 1 }], 0.9)).toEqual({ reached: true, x: 5, upperBound: true });
+    expect(examplesToThreshold([{ x: 0, y: 0.95 }, { x: 10, y: 1 }], 0.9)).toEqual({ reached: true, x: 0 });
   });
 
   it('"not reached" is a value with the best score and where the curve ended', () => {

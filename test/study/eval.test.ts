@@ -1,6 +1,7 @@
 /** The evaluation pieces studies are built from: aggregates, curve metric names, learning curves, evaluations on a model. */
 import { describe, expect, it } from 'vitest';
-import { evaluateContextLoss, evaluateIclCurve } from '../../src/eval/icl-curve.js';
+import { evaluateContextLoss, evaluateIclCurve, iclEpisodes } from '../../src/eval/icl-curve.js';
+import { splitOf } from '../../src/tasks/split.js';
 import { iclScore, lastPerStep, learningCurve } from '../../src/eval/learning-curve.js';
 import { withAggregates, type EvalRecord } from '../../src/eval/records.js';
 import { fromPackedColumns } from '../../src/measure/evals.js';
@@ -46,6 +47,24 @@ describe('evaluations on a model', () => {
   const engine = createEngine('reference', config, 1);
   const lookup = { family: 'icl/lookup', weight: 1, levels: [1], config: { keys: 4, maxValue: 9 } };
 
+  it('split scores tell fit from new instances from transfer: a model that memorized one table', async () => {
+    // Trained on a single hidden table with no demonstrations (k = 0): its train-split instances are that table's
+    // four facts, which it learns; test-split instances ask fresh tables, which it can only match by chance.
+    const { train } = await import('../../src/train/trainer.js');
+    const table = { family: 'icl/lookup', config: { keys: 4, k: 0, maxValue: 9, poolSize: 1 } };
+    const tasks = { families: [table], heldOut: ['math/add'] };
+    const recipe = { seed: 1, model: { nLayers: 1, nHeads: 2, dModel: 32, contextLength: 16 }, stages: [{ objective: 'sft', tasks, budget: { steps: 150 }, batchSize: 8, schedule: { lr: 3e-3 } }] };
+    const trained = train(recipe, { outDir: null, engine: 'native' }).engine;
+    const rows = evaluateSplits(trained, { ...tasks, families: [{ ...table, weight: 1, levels: [1] }] }, 64, 7);
+    const exact = (split: string, family = 'icl/lookup') => rows.find((r) => r.split === split && r.family === family && r.metric === 'exact')!.value;
+    expect(exact('train')).toBeGreaterThanOrEqual(0.9);
+    expect(exact('test')).toBeLessThan(0.4); // chance agreement of a fresh table with the memorized one: about 0.1
+    expect(exact('heldout', 'math/add')).toBeLessThan(0.05);
+    // With one family the overall rows are that family's.
+    expect(rows.find((r) => r.split === 'train' && r.family === '*' && r.domain === '*' && r.metric === 'exact')!.value).toBe(exact('train'));
+    trained.dispose();
+  });
+
   it('split scores cover every family and split, with aggregates, in [0, 1]', () => {
     const rows = evaluateSplits(engine, { families: ['math/add', 'text/reverse'], heldOut: ['math/sub'] }, 4, 7);
     for (const family of ['math/add', 'text/reverse']) for (const split of ['train', 'test']) expect(rows.some((r) => r.family === family && r.split === split)).toBe(true);
@@ -72,6 +91,38 @@ describe('evaluations on a model', () => {
   });
 });
 
+describe('ICL evaluations use the recipe\'s split', () => {
+  // With the default salt and test fraction, rules "fresh" under the default could be the recipe's training rules.
+  const config = parseGPTConfig({ nLayers: 1, nHeads: 2, dModel: 16, contextLength: 32, vocabSize: VOCAB_SIZE });
+  const family = { family: 'icl/lookup', weight: 1, levels: [1], config: { keys: 4, maxValue: 9 } };
+  const split = { salt: 'another-salt', testFraction: 0.3 };
+
+  it('draws test episodes of the recipe\'s salt and test fraction, for the final evaluations and during training', async () => {
+    const { runEvaluations, duringTrainingEval } = await import('../../src/study/evaluate.js');
+    const { EvaluationSchema } = await import('../../src/study/schema.js');
+    const { parseRecipe } = await import('../../src/train/recipe.js');
+    const engine = createEngine('reference', config, 3);
+    const recipe = parseRecipe({ model: { nLayers: 1, nHeads: 2, dModel: 16, contextLength: 32 }, stages: [{ objective: 'sft', tasks: { families: [family], ...split }, budget: { steps: 1 } }] });
+    const evaluation = EvaluationSchema.parse({ kind: 'contextLoss', family, ks: [0, 4], n: 6, during: true });
+    const values = (rows: EvalRecord[]) => rows.map((r) => r.value);
+    const own = values(evaluateContextLoss(engine, family, [0, 4], 6, 0, split));
+    expect(values(runEvaluations(engine, recipe, [evaluation], 0))).toEqual(own);
+    expect(own).not.toEqual(values(evaluateContextLoss(engine, family, [0, 4], 6, 0)));
+    const during = duringTrainingEval([evaluation], split)!(engine);
+    expect([during['eval/icl_loss_k0'], during['eval/icl_loss_k4']]).toEqual(own);
+    engine.dispose();
+  });
+
+  it('whose rules and episodes are test ones under that split', () => {
+    for (const k of [0, 1, 4]) {
+      for (const inst of iclEpisodes(family, k, 50, split, 'seed')) {
+        expect(splitOf('icl/lookup', inst.key, split)).toBe('test');
+        expect(splitOf('icl/lookup', String(inst.meta.rule), split)).toBe('test');
+      }
+    }
+  });
+});
+
 describe('evaluations during training', () => {
   it('contextLoss with during: true logs the loss at each k and the ICL score at every evaluation', async () => {
     const { duringTrainingEval } = await import('../../src/study/evaluate.js');
@@ -91,8 +142,9 @@ describe('evaluations during training', () => {
     expect(seen.map((s) => Object.keys(s).filter((k) => k.startsWith('eval/icl')).sort())).toEqual([
       ['eval/icl_loss_k0', 'eval/icl_loss_k2', 'eval/icl_loss_k4', 'eval/icl_score'],
       ['eval/icl_loss_k0', 'eval/icl_loss_k2', 'eval/icl_loss_k4', 'eval/icl_score'],
-    ]); // steps 3 and 6
-    const last = seen[1];
+      ['eval/icl_loss_k0', 'eval/icl_loss_k2', 'eval/icl_loss_k4', 'eval/icl_score'],
+    ]); // steps 0 (before training), 3 and 6
+    const last = seen[2];
     expect(last['eval/icl_score']).toBeCloseTo(last['eval/icl_loss_k4'] - last['eval/icl_loss_k0'], 12);
     // The same numbers as the final evaluation on the same model: the hook measures, it does not train.
     const rows = evaluateContextLoss(result.engine, { ...family, weight: 1, levels: [1] }, [0, 4], 8, 6);

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mean } from '../../src/stats/stats.js';
+import { mean, verdictFromInterval } from '../../src/stats/stats.js';
 import { openRunStore } from '../../src/store/run-store.js';
 
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'continuum.js');
@@ -43,8 +43,8 @@ describe('study run', () => {
       expect(trials.map((t) => t.status)).toEqual(['done', 'done', 'done', 'done']);
       expect(store.getRun(runId).status).toBe('done');
       expect(store.getRun(runId).verdict).toBe(summary.verdict);
-      // The trainer's periodic evaluations were streamed to the store: steps 10 and 20 of every trial.
-      for (const t of trials) expect(store.metricSeries(t.key, 'eval/test_acc').map((p) => p.step)).toEqual([10, 20]);
+      // The trainer's periodic evaluations were streamed to the store: before training, then steps 10 and 20 of every trial.
+      for (const t of trials) expect(store.metricSeries(t.key, 'eval/test_acc').map((p) => p.step)).toEqual([0, 10, 20]);
 
       // Every number in summary.json is finite (unknown intervals are null), and the arms are the store's evals.
       for (const [path, x] of numbers(summary)) expect(Number.isFinite(x), path).toBe(true);
@@ -59,8 +59,17 @@ describe('study run', () => {
         expect(arm.hi).toBeGreaterThanOrEqual(arm.mean);
       }
       const [a, b] = summary.arms;
-      expect(summary.comparisons[0].difference.mean).toBeCloseTo(b.mean - a.mean, 12);
-      expect(['held', 'not_held', 'inconclusive']).toContain(summary.verdict);
+      const comparison = summary.comparisons[0];
+      expect(comparison.difference.mean).toBeCloseTo(b.mean - a.mean, 12);
+      // The verdict is the one its interval gives (JSON writes an unknown bound as null), and the study's verdict
+      // is its one claim's. Two seeds are below the three a verdict needs: inconclusive, and the finding says why.
+      const { lo, hi } = comparison.difference;
+      const interval = { ...comparison.difference, lo: lo ?? -Infinity, hi: hi ?? Infinity };
+      expect(comparison.verdict).toBe(verdictFromInterval(interval, { direction: comparison.direction, minEffect: comparison.minEffect }));
+      expect(summary.verdict).toBe(comparison.verdict);
+      expect(comparison.difference.n).toBe(2);
+      expect(summary.verdict).toBe('inconclusive');
+      expect(summary.finding).toMatch(/only 2 seeds measured the difference; a verdict needs 3/);
       expect(summary.finding).toContain(b.mean.toFixed(3));
 
       // Evaluations: per-family, per-domain and overall rows; the ICL curve; pass@k bounded by 1 and rising in k.

@@ -31,7 +31,7 @@ function family(overrides: Partial<TaskFamily<Config>> = {}): TaskFamily {
 }
 
 const failed = (f: TaskFamily) =>
-  Object.fromEntries(checkFamily(f, { perLevel: 30, splitInstances: 2000 }).filter((r) => !r.ok).map((r) => [r.check, r.detail]));
+  Object.fromEntries(checkFamily(f, { perLevel: 30, splitInstances: 1000 }).filter((r) => !r.ok).map((r) => [r.check, r.detail]));
 
 describe('checkFamily', () => {
   it('passes a correct family', () => {
@@ -59,6 +59,46 @@ describe('checkFamily', () => {
     // A key that changes with each draw: the same problem can land in both splits.
     let n = 0;
     expect(failed(family({ key: (g) => `${g.prompt}#${n++ % 3}` })).split).toBeDefined();
+  });
+
+  it('catches test prompts that are train prompts though no canonical key is in both splits', () => {
+    // The key holds a part of the problem the prompt does not show (as an in-context episode shows only part of
+    // its rule): keys never cross the split, prompts do. A check on keys alone cannot see this.
+    const generate = (rng: Rng) => {
+      const a = rng.int(10);
+      const hidden = rng.int(1000);
+      return { prompt: `${a}+0`, answer: String(a), meta: { hidden } };
+    };
+    expect(failed(family({ generate, key: (g) => `${g.prompt}#${g.meta.hidden}` })).split).toMatch(
+      /difficulty 1: \d+ of \d+ test prompts are also train prompts, e.g. "\d\+0"/,
+    );
+  });
+
+  it('catches a prompt with two answers across levels', () => {
+    // The level changes the answer but not the prompt, like a modulus left out of it.
+    const generate = (rng: Rng, cfg: Config) => {
+      const a = rng.int(10);
+      return { prompt: `${a}*?`, answer: String(a * cfg.digits), meta: {} };
+    };
+    expect(failed(family({ generate, maxLength: () => 6 })).unambiguous).toMatch(/prompt "(\d)\*\?" has answer "\d+" at difficulty 1 and "\d+" at difficulty 2/);
+  });
+
+  it('accepts two references for one prompt when the verifier accepts both', () => {
+    // Any even number answers `even?`: different references, one answer set.
+    const generate = (rng: Rng) => ({ prompt: `even${rng.int(50)}?`, answer: String(2 * rng.int(5)), meta: {} });
+    const score = (o: string) => (/^[02468]$/.test(o.trim()) ? 1 : 0);
+    expect(failed(family({ generate, score, maxLength: () => 8 })).unambiguous).toBeUndefined();
+  });
+
+  it('covers a family\'s extra check configs in the split check', () => {
+    // A leak only at a config no level uses: the digits field set to 0 hides the number.
+    const generate = (rng: Rng, cfg: Config) => {
+      const a = rng.int(1000);
+      return { prompt: cfg.digits === 0 ? '?' : `${a}`, answer: String(a), meta: {} };
+    };
+    const leaky = { generate, key: (g: Generated) => g.answer, maxLength: () => 7 };
+    expect(failed(family(leaky)).split).toBeUndefined();
+    expect(failed(family({ ...leaky, checkConfigs: [{ digits: 0 }] })).split).toMatch(/difficulty 1 with \{"digits":0\}: \d+ of \d+ test prompts are also train prompts/);
   });
 
   it('catches a non-deterministic generator', () => {

@@ -68,8 +68,8 @@ describe('tasks show', () => {
 describe('tasks check', () => {
   it('runs the universal checks on one family and prints a table', async () => {
     const out = await run('check', 'text/reverse', '--instances', '2000');
-    expect(out).toMatch(/family +reference +corrupt +determinism +split +length +levels +vocab/);
-    expect(out).toMatch(/text\/reverse +ok +ok +ok +ok +ok +ok +ok/);
+    expect(out).toMatch(/family +reference +corrupt +determinism +split +unambiguous +length +levels +vocab/);
+    expect(out).toMatch(/text\/reverse +ok +ok +ok +ok +ok +ok +ok +ok/);
     expect(out).toContain('1 of 1 families pass every check');
     expect(process.exitCode).toBeUndefined();
   });

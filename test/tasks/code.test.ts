@@ -88,7 +88,7 @@ describe('code/complete', () => {
   it('scores by running the completed program: another correct completion also scores 1', () => {
     const i = instance('x=1:3 x=2:4|y=x+_;print y', '2');
     expect(score(i, '2')).toBe(1);
-    expect(score(i, '1+1')).toBe(1);
+    expect(score(i, '02')).toBe(1);
     expect(score(i, ' 2 ')).toBe(1);
     expect(score(i, '3')).toBe(0);
     expect(score(i, 'x')).toBe(0);
@@ -101,6 +101,26 @@ describe('code/complete', () => {
     expect(score(i, '2;print 5')).toBe(0);
     expect(score(i, '2)')).toBe(0);
     expect(score(i, '')).toBe(0);
+  });
+  it('scores on hidden tests too: a completion that fits only the shown tests scores 0', () => {
+    // y = x*x fits x=0:0 and x=1:1 as well as y = x*1 does; every other input tells them apart.
+    const i = instance('x=0:0 x=1:1|y=x*_;print y', '1');
+    expect(score(i, '1')).toBe(1);
+    expect(score(i, 'x')).toBe(0);
+  });
+  it('takes only what the hole asks for, one value or one operator: replaying the shown tests scores 0', () => {
+    // A completion with statements of its own could print the shown outputs by table lookup.
+    const replay = (i: Instance) => {
+      const tests = i.prompt.split('|')[0].split(' ').map((t) => t.slice(2).split(':'));
+      return `0;y=${tests.map(([x, out]) => `(x==${x})*${out}`).join('+')};y=y`;
+    };
+    const open = sample('code/complete', 1, 400, {}, 'test').filter((i) => i.prompt.endsWith('|y=x+_;print y'));
+    expect(open.length).toBeGreaterThan(50);
+    expect(replay(open[0])).toMatch(/^0;y=\(x==\d+\)\*\d+\+\(x==\d+\)\*\d+;y=y$/);
+    expect(open.filter((i) => score(i, replay(i)) === 1)).toEqual([]);
+    const i = instance('x=1:3 x=2:4|y=x+_;print y', '2');
+    expect(score(i, '1+1')).toBe(0); // an expression where a value is asked
+    expect(score(i, '2;y=y')).toBe(0);
   });
   it('generates instances whose tests rule out every other single-character completion', () => {
     const candidates = [...'0123456789xysi+-*/%'];

@@ -24,6 +24,14 @@ describe.each(ICL)('%s', (name) => {
     }
     for (const rule of pool) expect(splitOf(name, rule)).toBe('train');
   });
+  it('with k = 0 and a pool of one rule (a rule learned in weights) draws that rule for training, fresh ones for test', () => {
+    for (const poolSeed of [0, 1, 2, 3, 4, 5]) {
+      const train = sample(name, 1, 20, { k: 0, poolSize: 1, poolSeed });
+      expect(rules(train).size).toBe(1);
+      const test = sample(name, 1, 20, { k: 0, poolSize: 1, poolSeed }, 'test');
+      for (const i of test) expect(rules(train).has(String(i.meta.rule))).toBe(false);
+    }
+  });
   it('shows exactly k demonstrations, k = 0 included', () => {
     for (const k of [0, 1, 7]) for (const i of sample(name, 1, 20, { k })) expect(demos(i.prompt)).toHaveLength(k);
   });
@@ -77,6 +85,36 @@ describe('icl episodes are answerable from their demonstrations', () => {
         expect(x.split(from).join(to)).toBe(y);
       }
       expect(i.answer.length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('no test episode is a training episode: the split holds for the prompt the model sees', () => {
+  // With fewer demonstrations than keys an episode shows part of its rule, so before the split covered what is
+  // shown, a test rule's episode was often character for character an episode of some training rule: 231 of
+  // 1,000 test prompts at lookup's first level were among 20,000 training draws, 500 of 500 with k = 1 or 2.
+  const prompts = (name: string, overrides: Record<string, unknown>, split: 'train' | 'test', n: number, seeds: number) =>
+    Array.from({ length: seeds }, (_, seed) => sample(name, 1, n / seeds, overrides, split, seed).map((i) => i.prompt)).flat();
+  it.each([
+    ['icl/lookup', {}, 20_000],
+    ['icl/lookup', { k: 1 }, 5_000],
+    ['icl/lookup', { k: 2 }, 5_000],
+    ['icl/cipher', { k: 1 }, 5_000],
+    ['icl/affine', { k: 1 }, 5_000],
+  ])('%s at difficulty 1 with %j', (name, overrides, trainDraws) => {
+    const train = new Set(prompts(name, overrides, 'train', trainDraws, 4));
+    const test = prompts(name, overrides, 'test', 1000, 2);
+    const leaked = test.filter((p) => train.has(p));
+    expect(leaked.length, `${leaked.length} of ${test.length} test prompts are train prompts, e.g. ${leaked[0]}`).toBe(0);
+  });
+  it('a test episode has a test rule and opens with a demonstration no training episode opens with', () => {
+    for (const name of ICL) {
+      const opening = (p: string) => p.split(';')[0];
+      const trainOpenings = new Set(sample(name, 1, 2000, { k: 2 }).map((i) => opening(i.prompt)));
+      for (const i of sample(name, 1, 200, { k: 2 }, 'test')) {
+        expect(splitOf(name, String(i.meta.rule)), `${name} rule ${i.meta.rule}`).toBe('test');
+        expect(trainOpenings.has(opening(i.prompt)), `${name} ${i.prompt}`).toBe(false);
+      }
     }
   });
 });

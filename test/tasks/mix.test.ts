@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { Curriculum } from '../../src/tasks/curriculum.js';
 import { TaskMix } from '../../src/tasks/mix.js';
+import { MixSource } from '../../src/rollout/source.js';
 import { listFamilies } from '../../src/tasks/registry.js';
 import { chooseFamilies, selectFamilies, splitFamilies } from '../../src/tasks/select.js';
 import { Rng } from '../../src/util/rng.js';
@@ -80,6 +81,23 @@ describe('curriculum', () => {
     restored.loadState(saved);
     expect(restored.maxLevel('math/add', 3)).toBe(2);
     expect(restored.maxLevel('text/sort', 4)).toBe(1);
+  });
+
+  it('walks the listed levels, whichever they are: levels that do not start at 1, or skip some', () => {
+    // record() compared scores with level 1, 2, ... while the mix sampled 3, 4, 5: no score ever counted.
+    const source = new MixSource(new TaskMix({ families: [{ family: 'math/add', levels: [3, 5] }] }), { kind: 'accuracy', threshold: 0.8, window: 10 });
+    const sampled = () => new Set(Array.from({ length: 200 }, (_, i) => source.next(new Rng(i)).difficulty));
+    expect(sampled()).toEqual(new Set([3]));
+    const atThree = source.next(new Rng(0));
+    for (let i = 0; i < 10; i++) source.learn(atThree, 1);
+    expect(sampled()).toEqual(new Set([3, 5]));
+    expect(source.saveState().families['math/add'].level).toBe(5);
+    const steps = new Curriculum({ kind: 'steps', every: 100 });
+    const mix = new TaskMix({ families: [{ family: 'math/add', levels: [2, 3, 4] }] });
+    const stepLevels = () => new Set(Array.from({ length: 300 }, (_, i) => mix.sample(new Rng(i), 'train', steps).difficulty));
+    expect(stepLevels()).toEqual(new Set([2]));
+    steps.setStep(150);
+    expect(stepLevels()).toEqual(new Set([2, 3]));
   });
 
   it('fixed: every level from the start; bad specs are explained', () => {

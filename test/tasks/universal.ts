@@ -15,7 +15,7 @@ export function universalSuite(domains: Domain[]): void {
     describe(family.name, () => {
       let results: CheckResult[] = [];
       beforeAll(() => {
-        results = checkFamily(family, { perLevel: 60, splitInstances: 10_000 });
+        results = checkFamily(family, { perLevel: 60 });
       });
       it.each(CHECKS)('%s', (check) => {
         const result = results.find((r) => r.check === check);

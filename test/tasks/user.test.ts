@@ -64,6 +64,31 @@ describe('numeric match', () => {
     expect(numericMatch('4 apples', '4')).toBe(false);
     expect(numericMatch('', '0')).toBe(false);
   });
+  it('matches integers exactly, however large or small the gap', () => {
+    // A relative tolerance of 1e-6 took 123456700 for 123456789 and 0 for 0.0000005.
+    expect(numericMatch('123456700', '123456789')).toBe(false);
+    expect(numericMatch('123456789', '123456789')).toBe(true);
+    expect(numericMatch('123456789.0', '123456789')).toBe(true);
+    expect(numericMatch('9007199254740993', '9007199254740992')).toBe(false); // past a double's 2^53
+    expect(numericMatch('7.4', '7')).toBe(false);
+    expect(numericMatch('6.9999999', '7')).toBe(false);
+    expect(numericMatch('-0', '0')).toBe(true);
+    expect(numericMatch('2500', '2.5e3')).toBe(true);
+  });
+  it('matches decimals to the precision the reference states: within half a unit of its last decimal', () => {
+    expect(numericMatch('0', '0.0000005')).toBe(false);
+    expect(numericMatch('0.0000005', '0.0000005')).toBe(true);
+    expect(numericMatch('0.00000050', '0.0000005')).toBe(true);
+    expect(numericMatch('5e-7', '0.0000005')).toBe(true);
+    expect(numericMatch('0.333', '0.33')).toBe(true); // 0.33 states two decimals; 0.333 is 0.33 to two
+    expect(numericMatch('0.3', '0.33')).toBe(false);
+    expect(numericMatch('0.34', '0.33')).toBe(false);
+    expect(numericMatch('0.3349', '0.33')).toBe(true);
+    expect(numericMatch('0.335', '0.33')).toBe(false); // half a unit is already too far
+    expect(numericMatch('-1.24', '-1.2')).toBe(true);
+    expect(numericMatch('1.25', '-1.2')).toBe(false);
+    expect(numericMatch('1e999999', '1')).toBe(false);
+  });
 });
 
 describe('registerUserTasks', () => {

@@ -48,6 +48,16 @@ describe('recipe validation', () => {
     ['bad init', stageWith({ init: 'pretrained' }), /^stages\[0\]\.init: got "pretrained"/],
     ['choose more than the pool', stageWith({ tasks: { choose: { k: 3, from: ['math/add', 'text/sort'] }, heldOut: ['text/sort'] } }), /^stages\[0\]\.tasks\.choose: .*k must be from 1 to 1 \(the families in the `from` list once text\/sort are left out\), got 3/],
     ['choose from an unknown family', stageWith({ tasks: { choose: { k: 1, from: ['math/addd'] } } }), /^stages\[0\]\.tasks\.choose: .*unknown task family 'math\/addd'/],
+    // An accuracy curriculum advances on the scores of sampled answers: an sft stage samples none, so it never moved.
+    ['accuracy curriculum on sft', stageWith({ tasks: { families: ['math/add'], curriculum: { kind: 'accuracy' } } }), /^stages\[0\]\.tasks\.curriculum: .*an accuracy curriculum .* an sft stage never samples/],
+    ['accuracy curriculum on mix without rl', stageWith({ objective: 'mix', rlFraction: 0, tasks: { families: ['math/add'], curriculum: { kind: 'accuracy' } } }), /^stages\[0\]\.tasks\.curriculum: .*an accuracy curriculum .* a mix stage with rlFraction 0 never samples/],
+    // Held-out families measure transfer to what no stage trained on.
+    ['a family both trained and held out', stageWith({ tasks: { families: ['math/add', 'text/sort'], heldOut: [{ family: 'math/add' }] } }), /^stages\[0\]\.tasks\.heldOut\[0\]: .*math\/add is also in stages\[0\]\.tasks\.families/],
+    [
+      'an earlier stage training a later stage\'s held-out family',
+      { ...good, stages: [good.stages[0], { ...good.stages[0], tasks: { families: ['text/sort'], heldOut: ['text/reverse', 'math/add'] } }] },
+      /^stages\[1\]\.tasks\.heldOut\[1\]: .*math\/add is trained by stages\[0\]\.tasks\.families, an earlier stage/,
+    ],
   ];
   for (const [name, recipe, pattern] of cases) {
     it(`names the field: ${name}`, () => {
@@ -56,6 +66,23 @@ describe('recipe validation', () => {
       for (const p of problems) expect(p.includes('\n')).toBe(false);
     });
   }
+
+  it('accepts an accuracy curriculum where answers are sampled, and a later stage training an earlier held-out family', () => {
+    for (const stage of [{ objective: 'rl' }, { objective: 'rft' }, { objective: 'mix', rlFraction: 0.5 }]) {
+      expect(() => parseRecipe(stageWith({ ...stage, tasks: { families: ['math/add'], curriculum: { kind: 'accuracy' } } }))).not.toThrow();
+    }
+    // Pre-train with text/sort held out, then fine-tune on it: the priors and breadth studies' design.
+    const pretrain = { ...good.stages[0], tasks: { families: ['math/add'], heldOut: ['text/sort'] } };
+    expect(() => parseRecipe({ ...good, stages: [pretrain, { ...good.stages[0], tasks: { families: ['text/sort'] } }] })).not.toThrow();
+  });
+
+  it('an earlier stage\'s choose never draws a later stage\'s held-out family', () => {
+    const from = ['math/add', 'math/sub', 'text/sort'];
+    for (let seed = 0; seed < 20; seed++) {
+      const r = parseRecipe({ ...good, seed, stages: [{ ...good.stages[0], tasks: { choose: { k: 2, from } } }, { ...good.stages[0], tasks: { families: ['math/mul'], heldOut: ['text/sort'] } }] });
+      expect(r.stages[0].tasks!.families).toEqual(['math/add', 'math/sub']);
+    }
+  });
 
   it('choose draws k more families by seed, never a listed or held-out one', () => {
     const from = ['math/add', 'math/sub', 'math/mul', 'text/sort', 'text/reverse', 'text/case', 'logic/order'];

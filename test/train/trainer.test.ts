@@ -123,6 +123,16 @@ describe('trainer', () => {
     r.engine.dispose();
   });
 
+  it('evaluates a run before its first step, so learning curves start at 0 examples; later stages start from the last one', () => {
+    const stage = (families: string[]) => ({ objective: 'sft', tasks: { families }, budget: { steps: 6 }, batchSize: 4, eval: { interval: 3, iters: 4 } });
+    const recipe = { seed: 3, model: { nLayers: 1, nHeads: 2, dModel: 16, contextLength: 16 }, stages: [stage(['math/compare']), stage(['math/add'])] };
+    const evals: [number, number, number][] = [];
+    const r = train(recipe, { outDir: null, engine: 'native', onStep: (rec, info) => 'eval/test_acc' in rec.scalars && evals.push([rec.step, info.stage, info.stageStep]) });
+    // Stage 2's step 0 is stage 1's step 6 (the same weights, already logged there), so it gets no record of its own.
+    expect(evals).toEqual([[0, 0, 0], [3, 0, 3], [6, 0, 6], [9, 1, 3], [12, 1, 6]]);
+    r.engine.dispose();
+  });
+
   it('keeps only the two newest checkpoints', () => {
     const out = tmp();
     train(lmRecipe(), { outDir: out, engine: 'native' });

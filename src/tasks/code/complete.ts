@@ -1,7 +1,10 @@
 /**
  * code/complete — fill the hole `_` in a program so it passes the given input/output tests:
- * `x=2:7 x=5:16|y=x*_+1;print y` -> `3`. Scored by splicing the answer into the hole and running the program on
- * every test in the sandbox with a step limit, so any completion that passes scores 1, not only the reference.
+ * `x=2:7 x=5:16|y=x*_+1;print y` -> `3`. Scored by splicing the answer into the hole and running the program in
+ * the sandbox with a step limit on the shown tests and on hidden ones (every other input 0..20 the reference
+ * program runs on), so any completion equivalent to the reference scores 1, not only the reference, and one that
+ * fits only the shown tests scores 0. A completion is what the hole asks for, one value or one operator: text
+ * with statements of its own (`0;y=(x==2)*7+(x==5)*10;y=y`) could replay the shown outputs and scores 0.
  * Generated instances have exactly one passing single-character completion, so the tests pin the answer down.
  */
 import { z } from 'zod';
@@ -51,6 +54,11 @@ const MAX_STEPS = 500;
 const VALUES = [...'0123456789', 'x', 'y', 's', 'i'];
 const OPERATORS = ['+', '-', '*', '/', '%'];
 const FILLS: Record<Kind, string> = { constant: '123456789', operator: '+-*%', loop: '123ix', branch: '123456789' };
+
+/** What a hole takes: one operator, or one value (a whole number or a variable name); never an expression. */
+const COMPLETION = /^([-+*/%]|\d{1,4}|[a-z])$/;
+/** Inputs of the hidden tests: every input a prompt can show (1..maxInput <= 20), and 0. */
+const HIDDEN_INPUTS = Array.from({ length: 21 }, (_, x) => x);
 
 /** The program with the hole filled, or null when the fill could not be a completion at all. */
 function fill(program: string, completion: string): string | null {
@@ -102,10 +110,35 @@ function attempt(rng: Rng, cfg: CompleteConfig): Generated | undefined {
   return { prompt, answer, meta: { kind } };
 }
 
-/** 1 when the completed program prints the expected output on every test, else 0. */
+/** Hidden tests by prompt: the reference program's output on every input the prompt does not show. */
+const hiddenCache = new Map<string, Array<[number, string]>>();
+const MAX_CACHED_PROMPTS = 4096;
+
+function hiddenTests(program: string, answer: string, shown: Array<[number, string]>): Array<[number, string]> {
+  const cacheKey = `${program}|${answer}|${shown.map(([x]) => x).join(',')}`;
+  const cached = hiddenCache.get(cacheKey);
+  if (cached) return cached;
+  const reference = tryParse(program.replace('_', answer));
+  const seen = new Set(shown.map(([x]) => x));
+  const tests: Array<[number, string]> = [];
+  for (const x of HIDDEN_INPUTS) {
+    if (seen.has(x) || reference === null) continue;
+    // Inputs where the reference itself fails (a value past the sandbox's range) test nothing.
+    const out = tryRun(reference, { x }, MAX_STEPS)?.output;
+    if (out !== undefined) tests.push([x, out]);
+  }
+  if (hiddenCache.size >= MAX_CACHED_PROMPTS) hiddenCache.delete(hiddenCache.keys().next().value!);
+  hiddenCache.set(cacheKey, tests);
+  return tests;
+}
+
+/** 1 when the completion is one value or operator and the completed program passes the shown and hidden tests. */
 export function score(output: string, instance: Generated): number {
+  const text = normalize(output);
+  if (!COMPLETION.test(text)) return 0;
   const { tests, program } = parsePrompt(instance.prompt);
-  return passes(program, output, tests) ? 1 : 0;
+  if (!passes(program, text, tests)) return 0;
+  return passes(program, text, hiddenTests(program, instance.answer, tests)) ? 1 : 0;
 }
 
 export const key = (g: Generated) => g.prompt;

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Rng } from '../../util/rng.js';
 import { defineFamily, exactScore, type Generated, type SplitContext } from '../family.js';
 import { registerFamily } from '../registry.js';
-import { generateEpisode, iclFields, ruleKey, type RuleSpec } from './episode.js';
+import { ICL_CHECK_CONFIGS, generateEpisode, iclFields, ruleKey, type RuleSpec } from './episode.js';
 
 export const NAME = 'icl/affine';
 
@@ -74,5 +74,6 @@ export const family = registerFamily(
     key,
     maxLength,
     ruleBreadth: (cfg) => cfg.poolSize,
+    checkConfigs: ICL_CHECK_CONFIGS,
   }),
 );

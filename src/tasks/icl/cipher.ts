@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Rng } from '../../util/rng.js';
 import { LOWER, defineFamily, exactScore, randomString, type Generated, type SplitContext } from '../family.js';
 import { registerFamily } from '../registry.js';
-import { generateEpisode, iclFields, ruleKey, type Example, type RuleSpec } from './episode.js';
+import { ICL_CHECK_CONFIGS, generateEpisode, iclFields, ruleKey, type Example, type RuleSpec } from './episode.js';
 
 export const NAME = 'icl/cipher';
 
@@ -65,5 +65,6 @@ export const family = registerFamily(
     key,
     maxLength,
     ruleBreadth: (cfg) => cfg.poolSize,
+    checkConfigs: ICL_CHECK_CONFIGS,
   }),
 );

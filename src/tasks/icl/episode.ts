@@ -4,14 +4,19 @@
  *
  * Two knobs make these families the instruments of claims 3 and 4:
  * - `poolSize` (M): training episodes draw their rule from a pool of M training rules (Raventos et al. 2023's
- *   task diversity); Infinity draws a fresh rule every episode. Test episodes always draw fresh rules whose keys
- *   hash into test, so they were never in any pool.
+ *   task diversity); Infinity draws a fresh training rule every episode. Test episodes always draw fresh rules
+ *   whose keys hash into test, so they were never in any pool.
  * - `k`: demonstrations per episode, so the same family measures accuracy against the number of examples.
- * An instance's canonical key is its rule's key: a rule is a train rule or a test rule, never both.
+ * A rule is a train rule or a test rule, never both. But an episode shows only part of its rule (k entries of a
+ * table, the letters its words use), so a test rule's episode can be an episode of some training rule too. The
+ * split must hold for what the model sees: an episode's canonical key is its first demonstration, so a test
+ * episode opens with a demonstration no training episode opens with, and no test prompt is ever a training
+ * prompt. The first demonstration is the same at every k, so curves over k still compare like with like. With
+ * k = 0 nothing is shown and the key is the rule's.
  */
 import { z } from 'zod';
 import type { Rng } from '../../util/rng.js';
-import type { Generated, SplitContext } from '../family.js';
+import { retry, type Generated, type SplitContext } from '../family.js';
 import { drawItem, poolSizeSchema } from '../pool.js';
 
 /** Config fields every icl family has; spread into each family's schema. */
@@ -20,6 +25,12 @@ export const iclFields = {
   poolSize: poolSizeSchema.default(Infinity).describe('distinct training rules (Infinity: a fresh rule each episode)'),
   poolSeed: z.number().int().min(0).default(0).describe('which rules make up the pool'),
 };
+/**
+ * Configs the universal split check covers beyond the levels: one and two demonstrations, where an episode shows
+ * least of its rule (the context study trains with k = 1).
+ */
+export const ICL_CHECK_CONFIGS = [{ k: 1 }, { k: 2 }] as const;
+
 export interface IclConfig {
   k: number;
   poolSize: number;
@@ -63,7 +74,7 @@ export function generateEpisode<R, C extends IclConfig>(spec: RuleSpec<R, C>, rn
       size: cfg.poolSize,
       poolSeed: cfg.poolSeed,
       configKey: JSON.stringify(spec.ruleConfig(cfg)),
-      draw: (r) => spec.draw(r, cfg),
+      draw: (r) => drawRuleOf(spec, r, cfg, split),
       keyOf: spec.key,
     },
     ruleRng,
@@ -71,8 +82,24 @@ export function generateEpisode<R, C extends IclConfig>(spec: RuleSpec<R, C>, rn
   );
   const demos = spec.demos(demoRng, rule, cfg);
   const query = spec.query(queryRng, rule, demos, cfg);
-  return { prompt: formatEpisode(demos, query), answer: query.output, meta: { rule: spec.key(rule), k: demos.length } };
+  const opening = demos.length ? `${demos[0].input}>${demos[0].output}` : null;
+  return { prompt: formatEpisode(demos, query), answer: query.output, meta: { rule: spec.key(rule), opening, k: demos.length } };
 }
 
-/** The canonical key of an episode is its rule's key, recorded in meta by generateEpisode. */
-export const ruleKey = (g: Generated) => String(g.meta.rule);
+/** A fresh rule of the wanted split (test episodes never draw a training rule, nor training episodes a test rule). */
+function drawRuleOf<R, C extends IclConfig>(spec: RuleSpec<R, C>, rng: Rng, cfg: C, split: SplitContext): R {
+  return retry(
+    spec.family,
+    () => {
+      const rule = spec.draw(rng, cfg);
+      return split.of(spec.key(rule)) === split.want ? rule : undefined;
+    },
+    'allow more rules (a larger alphabet, more keys or values) or raise the test fraction',
+  );
+}
+
+/**
+ * The canonical key of an episode, from meta recorded by generateEpisode: its first demonstration (what every
+ * k >= 1 shows), or with no demonstration its rule's own key, which the rule was drawn to hash into the split.
+ */
+export const ruleKey = (g: Generated) => (g.meta.opening ? `shows ${String(g.meta.opening)}` : String(g.meta.rule));

@@ -1,6 +1,6 @@
 /**
- * math/table — one operation table over p abstract symbols: `c+h` -> `j` is (2 + 7) mod 11 with letters for the
- * residues. This is grokking's task (Power et al. 2022): the symbols carry no digits to exploit, so the only way
+ * math/table — one operation table over p abstract symbols: `c+h mod 11` -> `j` is (2 + 7) mod 11 with letters
+ * for the residues. The prompt states p: without it one prompt would have a different answer at each level. This is grokking's task (Power et al. 2022): the symbols carry no digits to exploit, so the only way
  * to answer a fact never trained on is to find the group structure. The share of the p x p table that trains is
  * the split's testFraction (trained share = 1 - testFraction).
  */
@@ -58,13 +58,14 @@ export function apply(op: TableConfig['op'], x: number, y: number, p: number): n
 export function generate(rng: Rng, cfg: TableConfig): Generated {
   const x = rng.int(cfg.p);
   const y = cfg.op === '/' ? rng.intBetween(1, cfg.p - 1) : rng.int(cfg.p);
-  return { prompt: `${SYMBOLS[x]}${cfg.op}${SYMBOLS[y]}`, answer: SYMBOLS[apply(cfg.op, x, y, cfg.p)], meta: { x, y, p: cfg.p } };
+  return { prompt: `${SYMBOLS[x]}${cfg.op}${SYMBOLS[y]} mod ${cfg.p}`, answer: SYMBOLS[apply(cfg.op, x, y, cfg.p)], meta: { x, y, p: cfg.p } };
 }
 
 export const score = exactScore;
-/** One fact per cell of the table. */
+/** One fact per cell of the table (of one modulus). */
 export const key = (g: Generated) => g.prompt;
-export const maxLength = () => 4;
+/** `x+y mod p` and a one-letter answer. */
+export const maxLength = (cfg: TableConfig) => 9 + String(cfg.p).length;
 
 export const family = registerFamily(
   defineFamily({

@@ -123,12 +123,12 @@ export class RlObjective implements Objective {
     this.source.setStep?.(ctx.stageStep);
     const rollout = this.rollout(ctx.engine, ctx.rng, ctx.sampleRng, this.batchSize);
     if (!rollout) return { scalars: this.emptyScalars(), tokens: 0, episodes: this.batchSize };
-    const scalars = { ...rollout.scalars, ...this.train(ctx, rollout, alone(rollout)) };
+    const scalars = { ...rollout.scalars, ...this.train(ctx, rollout) };
     return { scalars, tokens: rollout.completionTokens, episodes: rollout.prompts };
   }
 
   /** The inner epochs on one rollout; `packing` makes each update's batch from the rl rows' weights. */
-  train(ctx: StepContext, rollout: RlBatch, packing: UpdatePacking): Scalars {
+  train(ctx: StepContext, rollout: RlBatch, packing: UpdatePacking = alone(rollout)): Scalars {
     const { batch } = rollout;
     const needSampled = this.settings.innerEpochs > 1 || this.settings.klBeta > 0;
     // Log-probs when sampling: taken before the first update (the first update's own log-probs come too late for KL weights).
