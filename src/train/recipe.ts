@@ -193,7 +193,7 @@ export const StageSchema = z
       s.tasks?.[list].forEach((entry, j) => {
         const name = typeof entry === 'string' ? entry : entry.family;
         if (hasFamily(name)) {
-          if (typeof entry !== 'string') for (const { key, message } of unknownConfigKeys(getFamily(name), entry.config)) ctx.addIssue({ code: 'custom', path: ['tasks', list, j, 'config', key], message });
+          if (typeof entry !== 'string') for (const { key, message } of unknownConfigKeys(getFamily(name), entry.config)) ctx.addIssue({ code: 'custom', path: ['tasks', list, j, 'config', key], message, params: { value: false } });
           return;
         }
         try {

@@ -49,8 +49,8 @@ describe('recipe validation', () => {
     ['choose more than the pool', stageWith({ tasks: { choose: { k: 3, from: ['math/add', 'text/sort'] }, heldOut: ['text/sort'] } }), /^stages\[0\]\.tasks\.choose: .*k must be from 1 to 1 \(the families in the `from` list once text\/sort are left out\), got 3/],
     ['choose from an unknown family', stageWith({ tasks: { choose: { k: 1, from: ['math/addd'] } } }), /^stages\[0\]\.tasks\.choose: .*unknown task family 'math\/addd'/],
     // A misspelled key of a family's config would be dropped and the default used: every arm of a sweep on it alike.
-    ['misspelled family config key', stageWith({ tasks: { families: [{ family: 'icl/lookup', config: { poolsize: 16 } }] } }), /^stages\[0\]\.tasks\.families\[0\]\.config\.poolsize: got 16; icl\/lookup has no config key "poolsize": did you mean poolSize\? Its keys: k, poolSize, poolSeed, keys, maxValue/],
-    ['unknown family config key', stageWith({ tasks: { families: ['math/add'], heldOut: [{ family: 'text/sort', config: { colour: 'red' } }] } }), /^stages\[0\]\.tasks\.heldOut\[0\]\.config\.colour: got "red"; text\/sort has no config key "colour"; its keys: minLength, maxLength, descending/],
+    ['misspelled family config key', stageWith({ tasks: { families: [{ family: 'icl/lookup', config: { poolsize: 16 } }] } }), /^stages\[0\]\.tasks\.families\[0\]\.config\.poolsize: icl\/lookup has no config key "poolsize": did you mean poolSize\? Its keys: k, poolSize, poolSeed, keys, maxValue/],
+    ['unknown family config key', stageWith({ tasks: { families: ['math/add'], heldOut: [{ family: 'text/sort', config: { colour: 'red' } }] } }), /^stages\[0\]\.tasks\.heldOut\[0\]\.config\.colour: text\/sort has no config key "colour"; its keys: minLength, maxLength, descending/],
     // The name becomes a folder under runs/: a path in it would write elsewhere.
     ['a name with a path', { ...good, name: '../../x' }, /^name: got "\.\.\/\.\.\/x"; a recipe name is letters, digits and \. _ \+ - \(it names a folder under runs\/\)/],
     ['a name with a backslash', { ...good, name: 'a\\b' }, /^name: got "a\\\\b"; a recipe name is letters/],
