@@ -21,8 +21,9 @@ export interface ServerOptions {
   /** The built page; default dist/public of this package. null serves the API only. */
   webDir?: string | null;
   /**
-   * The address the server binds to. On a loopback address only requests naming a loopback host are served,
-   * so a web page cannot reach the dashboard through DNS rebinding (its name resolving to 127.0.0.1).
+   * The address the server binds to. On a loopback address only requests whose Host is that address, localhost,
+   * 127.0.0.1 or [::1] are served, so a web page cannot reach the dashboard through DNS rebinding (its name
+   * resolving to 127.0.0.1).
    */
   host?: string;
   /** The engine that samples; default native. */
@@ -38,9 +39,27 @@ export function defaultWebDir(): string {
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
-const isLoopback = (host: string): boolean => LOOPBACK.has(host) || host.startsWith('127.');
+/** A loopback address to bind to: 127.0.0.0/8 written as four numbers, or a name in LOOPBACK. */
+const isLoopback = (host: string): boolean => LOOPBACK.has(host) || /^127(\.\d{1,3}){3}$/.test(host);
 /** The name in a Host header, without its port: "localhost:4300" -> "localhost", "[::1]:4300" -> "[::1]". */
 const hostName = (header: string): string => (header.startsWith('[') ? header.slice(0, header.indexOf(']') + 1) : header.split(':')[0]);
+
+/**
+ * The Host names a loopback-bound dashboard answers: exactly the loopback names and the address it was given
+ * with --host, never a name that merely starts like one (127.attacker.example resolves wherever its owner says).
+ */
+function servedHosts(bound: string): Set<string> {
+  return new Set([...LOOPBACK, bound, bound.includes(':') && !bound.startsWith('[') ? `[${bound}]` : bound]);
+}
+
+/** Whether an Origin header names the Host the request was sent to; an Origin that is not a URL does not. */
+function sameOrigin(origin: string, host: string | undefined): boolean {
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
 
 const tagList = (value: unknown): Set<string> | null => {
   if (typeof value !== 'string' || value === '') return null;
@@ -55,9 +74,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const sampler = new Sampler(runsDir, options.engine);
   app.addHook('onClose', async () => sampler.close());
 
-  if (isLoopback(options.host ?? '127.0.0.1')) {
+  const bound = options.host ?? '127.0.0.1';
+  if (isLoopback(bound)) {
+    const served = servedHosts(bound);
     app.addHook('onRequest', async (req, reply) => {
-      if (!isLoopback(hostName(req.headers.host ?? ''))) return reply.status(403).send({ error: `host ${req.headers.host} refused: the dashboard serves localhost only (use --host to expose it)` });
+      if (!served.has(hostName(req.headers.host ?? ''))) return reply.status(403).send({ error: `host ${req.headers.host} refused: the dashboard serves localhost only (use --host to expose it)` });
     });
   }
 
@@ -89,7 +110,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.post('/api/sample', async (req, reply) => {
     // A page on another site must not make this machine compute: only the dashboard's own origin may post.
     const origin = req.headers.origin;
-    if (origin && new URL(origin).host !== req.headers.host) return reply.status(403).send({ error: 'cross-origin sampling is refused' });
+    if (origin && !sameOrigin(origin, req.headers.host)) return reply.status(403).send({ error: 'cross-origin sampling is refused' });
     return sampler.sample(req.body);
   });
 

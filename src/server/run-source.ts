@@ -12,6 +12,8 @@ export interface StreamPoll {
   reset: boolean;
   /** More rows are waiting; poll again without pausing. */
   more: boolean;
+  /** What the reader passed over and why (a metrics line over the length limit), for the page to show. */
+  notes?: string[];
 }
 
 /** A live cursor over one run's metrics; each poll returns only rows written since the last. */

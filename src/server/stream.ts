@@ -35,6 +35,7 @@ export function streamRun(request: FastifyRequest, reply: FastifyReply, source: 
       const poll = follower.poll();
       if (poll.reset) send({ type: 'reset' });
       if (poll.rows.length) send({ type: 'metrics', rows: poll.rows });
+      for (const note of poll.notes ?? []) send({ type: 'error', error: note });
       more = poll.more;
       if (!more) {
         const state = follower.state();

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readMetrics, type MetricsRecord } from '../train/metrics.js';
 import type { CheckpointInfo, MetricTuple, RunDetail, RunInfo, SeriesResponse, TrialInfo } from './api-types.js';
-import { readMetricsSince } from './metrics-tail.js';
+import { MAX_LINE, readMetricsSince } from './metrics-tail.js';
 import { isHeadlineTag } from '../measure/tags.js';
 import { modelFolders, readSummary, type MetricsFollower, type RunSource } from './run-source.js';
 
@@ -100,7 +100,8 @@ export class TrainRun implements RunSource {
             if ((!tags || tags.has(tag)) && Number.isFinite(value)) rows.push([TRAIN_TRIAL, r.step, tag, value]);
           }
         }
-        return { rows, reset: read.reset, more: read.more };
+        const notes = read.skipped.map((s) => `metrics.jsonl: the line at byte ${s.at} is longer than ${MAX_LINE >> 20} MiB; skipped (a metrics line is a few hundred bytes: something else wrote to this file)`);
+        return { rows, reset: read.reset, more: read.more, notes };
       },
       state: () => ({ trials: [this.trial([])], info: this.info() }),
       close: () => {},

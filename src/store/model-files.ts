@@ -56,21 +56,51 @@ export function loadModel(dir: string): ModelFiles {
   }
   const config = parseGPTConfig(json.model);
   if (!existsSync(weightsPath)) throw new Error(`${dir} has a ${CONFIG_FILE} but no ${MODEL_FILE}`);
+  // Without the checksum nothing would tell a flipped weight from a trained one.
+  if (!json.weights?.sha256) {
+    throw new Error(`${configPath} has no weights.sha256, so nothing vouches for ${MODEL_FILE}; save the model again, or restore ${CONFIG_FILE} from its checkpoint`);
+  }
   const bytes = readFileSync(weightsPath);
-  if (json.weights?.sha256 && sha256(bytes) !== json.weights.sha256) {
+  if (sha256(bytes) !== json.weights.sha256) {
     throw new Error(
       `${weightsPath} is corrupt or truncated: its SHA-256 does not match ${CONFIG_FILE} ` +
         `(${bytes.length} bytes, expected ${json.weights.bytes}); restore it from another checkpoint`,
     );
   }
+  const layout = paramLayout(config);
+  // float32 weights: a file with fewer bytes cannot hold them, and the buffer is not allocated (dModel 65536 would
+  // otherwise fail as "Invalid typed array length").
+  if (layout.total * 4 > bytes.length) {
+    throw new Error(
+      `${configPath} describes ${layout.total} weights (${((layout.total * 4) / 1e9).toFixed(2)} GB), but ${MODEL_FILE} holds ${bytes.length} bytes: ` +
+        `${CONFIG_FILE} does not belong to these weights; restore it from the checkpoint they came from`,
+    );
+  }
   const { tensors } = decodeSafetensors(bytes, weightsPath);
-  const params = new Float32Array(paramLayout(config).total);
+  const params = new Float32Array(layout.total);
   loadModelTensors(config, tensors, params, weightsPath);
+  const bad = nonFinite(params);
+  if (bad.count > 0) {
+    const tensor = layout.tensors.find((t) => bad.first >= t.offset && bad.first < t.offset + t.size)!.name;
+    const what = bad.count === 1 ? '1 weight that is' : `${bad.count} weights that are`;
+    throw new Error(`${weightsPath} holds ${what} NaN or infinite (first in ${tensor}); it cannot be sampled or trained: use an earlier checkpoint`);
+  }
   const symbols = json.tokenizer?.symbols;
   if (!Array.isArray(symbols) || symbols.length !== config.vocabSize) {
     throw new Error(`${configPath}: tokenizer.symbols must list ${config.vocabSize} symbols (one per token id)`);
   }
   return { config, params, symbols };
+}
+
+/** How many values are NaN or infinite, and the index of the first. */
+export function nonFinite(values: Float32Array): { count: number; first: number } {
+  let count = 0;
+  let first = -1;
+  for (let i = 0; i < values.length; i++) {
+    if (Number.isFinite(values[i])) continue;
+    if (count++ === 0) first = i;
+  }
+  return { count, first };
 }
 
 export function sha256(bytes: Uint8Array): string {

@@ -8,6 +8,8 @@ import { valueLabel } from '../report/spec.js';
 import { parseRecipe, type Recipe } from '../train/recipe.js';
 import { Rng } from '../util/rng.js';
 import { ValidationError } from '../util/validation.js';
+import { measureProblems } from './claim-checks.js';
+import { duplicateIdProblems, evaluationFamilyProblems, MAX_TRIALS, sweepSizeProblem } from './expand-checks.js';
 import { parsePath, setPath } from './paths.js';
 import { normalizeInfinity, type Part, type Study } from './schema.js';
 
@@ -90,7 +92,11 @@ function sweepPoints(part: Part, axes: Axis[]): unknown[][] {
 export function expandTrials(study: Study): TrialPlan[] {
   const problems: string[] = [];
   const trials: TrialPlan[] = [];
+  const axesByPart = new Map<string, Axis[]>();
+  const tooLarge: string[] = [];
+  let planned = 0;
   study.parts.forEach((part, p) => {
+    if (tooLarge.length) return;
     const where = study.parts.length > 1 || part.name !== 'main' ? `parts[${p}] (${part.name})` : 'study';
     let axes: Axis[];
     try {
@@ -99,10 +105,23 @@ export function expandTrials(study: Study): TrialPlan[] {
       problems.push(`${where}.sweep.axes: ${(err as Error).message}`);
       return;
     }
+    axesByPart.set(part.name, axes);
     const names = axes.map((a) => a.name);
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup) problems.push(`${where}.sweep.axes: two axes are named ${dup}; give one a name: { name: ..., values: [...] }`);
     if (names.includes('part')) problems.push(`${where}.sweep.axes: "part" is reserved for the part's name; name the axis otherwise`);
+    problems.push(...evaluationFamilyProblems(part, where));
+    // Counted from the axes before any point is built: a sweep of 10^8 trials is refused, not built.
+    const size = sweepSizeProblem(part, axes, study.seeds.length, where);
+    planned += size.trials;
+    if (size.problem) {
+      tooLarge.push(size.problem);
+      return;
+    }
+    if (planned > MAX_TRIALS) {
+      tooLarge.push(`study: the parts make ${planned} or more trials; a run holds at most ${MAX_TRIALS}: fewer values or seeds`);
+      return;
+    }
     for (const point of sweepPoints(part, axes)) {
       const labels = point.map((v, i) => axes[i].labels[axes[i].values.indexOf(v)]);
       // Scalars are stored as they are; lists and objects (e.g. a list of families), and values the file named, by
@@ -134,7 +153,8 @@ export function expandTrials(study: Study): TrialPlan[] {
       }
     }
   });
-  problems.push(...claimProblems(study));
+  if (tooLarge.length) throw new ValidationError(`${study.name}: the study is too large to run:\n  - ${tooLarge.join('\n  - ')}`, tooLarge);
+  problems.push(...duplicateIdProblems(study, trials, axesByPart), ...claimProblems(study), ...measureProblems(study, trials));
   if (problems.length > 0) {
     // The same mistake in the base recipe shows up once per trial: report each distinct problem once.
     const distinct = dedupe(problems);
@@ -168,7 +188,21 @@ function claimProblems(study: Study): string[] {
       if (!axis.labels.includes(label)) problems.push(`${list}[${i}].${j === 0 ? 'a' : 'b'}: got ${label}; the axis ${axisName} has ${axis.labels.join(', ')}`);
     });
   };
+  // `where` holds other axes of the part at one of their values.
+  const checkWhere = (list: 'claims' | 'curves', i: number, part: string, axisName: string, where: Record<string, unknown>) => {
+    const axes = axesByPart.get(part) ?? [];
+    for (const [name, value] of Object.entries(where)) {
+      const axis = axes.find((a) => a.name === name);
+      const label = valueLabel(value);
+      // A curve may draw some arms of its own axis; a claim compares two of them, so it cannot hold it.
+      if (name === axisName && list === 'claims') problems.push(`${list}[${i}].where.${name}: ${name} is the axis the claim compares; hold other axes only`);
+      else if (!axis) problems.push(`${list}[${i}].where.${name}: part ${part} has no axis ${name}; its axes are ${axes.map((a) => a.name).join(', ') || '(none)'}`);
+      else if (!axis.labels.includes(label)) problems.push(`${list}[${i}].where.${name}: got ${label}; the axis ${name} has ${axis.labels.join(', ')}`);
+    }
+  };
   study.claims.forEach((c, i) => check('claims', i, c.part, c.axis, [c.a, c.b]));
   study.curves.forEach((c, i) => check('curves', i, c.part, c.axis, []));
+  study.claims.forEach((c, i) => checkWhere('claims', i, c.part, c.axis, c.where));
+  study.curves.forEach((c, i) => checkWhere('curves', i, c.part, c.axis, c.where));
   return problems;
 }

@@ -9,6 +9,7 @@
  *
  * The run's id in the store is the directory's name.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
@@ -54,7 +55,20 @@ export const runIdOf = (dir: string): string => basename(resolve(dir));
 
 /** Where a trial trains: trials/<id with / as __>, e.g. trials/M=16__seed=2. */
 export function trialDir(runDir: string, trialId: string): string {
-  return join(runDir, TRIALS_DIR, trialId.replace(/\//g, '__').replace(/[^\w=.+-]/g, '_'));
+  return join(runDir, TRIALS_DIR, trialFolderName(trialId));
+}
+
+/**
+ * A folder name for each trial id, never one for two ids. An id whose segments (between slashes) are plain
+ * characters, with no `__` inside and no `_` at either end, maps back unambiguously (every `__` was a `/`), so it
+ * keeps the readable name. Any other id ('a b', 'a_/b', 'é') has its odd characters replaced and a hash of the
+ * whole id added: 'a b' and 'a_b' would otherwise share a folder, and one metrics.jsonl would hold both trials.
+ */
+function trialFolderName(id: string): string {
+  const escaped = id.replace(/\//g, '__');
+  const plain = id.split('/').every((seg) => /^[\w=.+-]+$/.test(seg) && !seg.includes('__') && !seg.startsWith('_') && !seg.endsWith('_'));
+  if (plain) return escaped;
+  return `${escaped.replace(/[^\w=.+-]/g, '_')}~${createHash('sha256').update(id).digest('hex').slice(0, 10)}`;
 }
 
 export function trialPart(study: Study, trial: Trial): Part {

@@ -3,6 +3,7 @@
  * never of the seed, so a test problem is a test problem whatever seeds or runs produced it.
  */
 import { Rng, hashString } from '../util/rng.js';
+import { checkConfigKeys } from './config-keys.js';
 import type { Config, Generated, Instance, Split, SplitContext, TaskFamily } from './family.js';
 
 export const DEFAULT_SALT = 'continuum-split-v1';
@@ -55,6 +56,7 @@ export function resolveConfig(family: TaskFamily, difficulty: number | null = 1,
     }
     base = family.levels[difficulty - 1];
   }
+  checkConfigKeys(family, overrides);
   const result = family.config.safeParse({ ...base, ...overrides });
   if (!result.success) {
     const issue = result.error.issues[0];

@@ -40,7 +40,8 @@ const NUMBER = /^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
 export function parseUserTasks(text: string, defaultFamily: string): { tasks: UserTask[]; problems: LineProblem[] } {
   const tasks: UserTask[] = [];
   const problems: LineProblem[] = [];
-  text.split('\n').forEach((raw, i) => {
+  // A byte order mark some editors put before the first line is not part of it.
+  text.replace(/^\uFEFF/, '').split('\n').forEach((raw, i) => {
     const line = i + 1;
     if (raw.trim() === '') return;
     let json: unknown;

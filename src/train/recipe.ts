@@ -17,6 +17,7 @@ import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import '../tasks/catalog.js';
 import { DOMAINS } from '../tasks/family.js';
+import { unknownConfigKeys } from '../tasks/config-keys.js';
 import { CurriculumSchema } from '../tasks/curriculum.js';
 import { getFamily, hasFamily } from '../tasks/registry.js';
 import { chooseFamilies } from '../tasks/select.js';
@@ -45,9 +46,10 @@ export const ModelSchema = z
 
 export const BudgetSchema = z
   .object({
-    steps: positiveInt.optional(),
-    tokens: positiveInt.optional(),
-    episodes: positiveInt.optional(),
+    // Caps far past any run this laboratory makes, so a typo of a few zeros is refused instead of running for years.
+    steps: positiveInt.max(1e9, 'at most 1e9 steps; a budget this large runs for years').optional(),
+    tokens: positiveInt.max(1e12, 'at most 1e12 tokens; a budget this large runs for years').optional(),
+    episodes: positiveInt.max(1e11, 'at most 1e11 episodes; a budget this large runs for years').optional(),
   })
   .strict()
   .refine((b) => [b.steps, b.tokens, b.episodes].filter((v) => v !== undefined).length === 1, {
@@ -190,7 +192,10 @@ export const StageSchema = z
     for (const list of ['families', 'heldOut'] as const) {
       s.tasks?.[list].forEach((entry, j) => {
         const name = typeof entry === 'string' ? entry : entry.family;
-        if (hasFamily(name)) return;
+        if (hasFamily(name)) {
+          if (typeof entry !== 'string') for (const { key, message } of unknownConfigKeys(getFamily(name), entry.config)) ctx.addIssue({ code: 'custom', path: ['tasks', list, j, 'config', key], message, params: { value: false } });
+          return;
+        }
         try {
           getFamily(name);
         } catch (err) {
@@ -251,7 +256,11 @@ function heldOutProblems(stages: ReadonlyArray<{ tasks?: { families: ReadonlyArr
 
 export const RecipeSchema = z
   .object({
-    name: z.string().min(1).default('recipe'),
+    // The name becomes a folder under runs/: no path separators, no leading dot.
+    name: z
+      .string()
+      .regex(/^[\w+-][\w.+-]*$/, 'a recipe name is letters, digits and . _ + - (it names a folder under runs/), not starting with a dot')
+      .default('recipe'),
     seed: z.number().int().min(0).default(0),
     engine: z.enum(['native', 'reference']).optional(),
     model: ModelSchema.default({ nLayers: 2, nHeads: 4, dModel: 64, contextLength: 64, mlpRatio: 4, bias: true }),

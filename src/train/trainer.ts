@@ -19,7 +19,7 @@ import { loadModel, saveModel } from '../store/model-files.js';
 import { SYMBOLS, VOCAB_SIZE } from '../text/vocab.js';
 import { writeFileAtomic } from '../util/files.js';
 import { hashString, Rng } from '../util/rng.js';
-import { checkpointsDir, latestCheckpoint, loadCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js';
+import { checkpointsDir, latestCheckpoint, loadResumeCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js';
 import { MetricsLog, type MetricsRecord, type Scalars } from './metrics.js';
 import type { Objective, StepContext, UpdateResult, WeightedBatch } from './objective.js';
 import { makeObjective } from './objectives/index.js';
@@ -147,9 +147,12 @@ export function train(recipeInput: Recipe | unknown, options: TrainOptions): Tra
   let reference: Float32Array | null = null;
   if (options.resume) {
     if (!out) throw new Error('resume needs a run directory');
-    const dir = latestCheckpoint(out);
-    if (!dir) throw new Error(`--resume: ${out} has no checkpoint yet (${checkpointsDir(out)}/LATEST is missing); start it again without --resume`);
-    const ckpt = loadCheckpoint(dir);
+    // The checkpoint LATEST names, or the newest intact one when that one is gone or damaged.
+    const found = loadResumeCheckpoint(out);
+    if (!found) throw new Error(`--resume: ${out} has no checkpoint yet (${checkpointsDir(out)} is empty); start it again without --resume`);
+    found.notes.forEach(say);
+    const { checkpoint: ckpt } = found;
+    const dir = ckpt.dir;
     if (ckpt.state.recipeHash !== hash) throw new Error(`--resume: checkpoint ${dir} belongs to a different recipe`);
     state = ckpt.state;
     engine = createEngine(engineName, config, ckpt.params);

@@ -31,6 +31,8 @@ export function describeIssues(error: z.ZodError, input: unknown): string[] {
       return issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown field; check its spelling or remove it`);
     }
     const where = formatPath(issue.path);
+    // A custom issue about the field itself (a misspelled key) says so with params: { value: false }.
+    if (issue.code === 'custom' && issue.params?.value === false) return [`${where}: ${issue.message}`];
     const got = show(valueAt(input, issue.path));
     return [`${where}: got ${got}; ${issue.message}`];
   });

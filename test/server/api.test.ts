@@ -176,6 +176,27 @@ describe('sampling', () => {
   it('serves loopback host names only, against DNS rebinding', async () => {
     for (const host of ['localhost:4300', '127.0.0.1:4300', '[::1]:4300']) expect((await app.inject({ url: '/api/runs', headers: { host } })).statusCode, host).toBe(200);
     for (const host of ['evil.example:4300', 'evil.example', '10.0.0.1:4300']) expect((await app.inject({ url: '/api/runs', headers: { host } })).statusCode, host).toBe(403);
+    // A rebinding name that merely starts like a loopback address is not one.
+    for (const host of ['127.attacker.example:4377', '127.0.0.1.attacker.example', 'localhost.attacker.example:4300', '127.0.0.2:4300']) {
+      expect((await app.inject({ url: '/api/runs', headers: { host } })).statusCode, host).toBe(403);
+      expect((await app.inject({ method: 'POST', url: '/api/sample', headers: { host }, payload: { run: 'train-a', checkpoint: 'model' } })).statusCode, host).toBe(403);
+    }
+  });
+
+  it('serves the loopback address and name it was started with by --host', async () => {
+    const other = await buildServer({ runsDir, webDir: null, engine: 'reference', host: '127.0.0.2' });
+    try {
+      for (const host of ['127.0.0.2:4300', 'localhost:4300']) expect((await other.inject({ url: '/api/runs', headers: { host } })).statusCode, host).toBe(200);
+      expect((await other.inject({ url: '/api/runs', headers: { host: '127.2.attacker.example' } })).statusCode).toBe(403);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('answers an Origin that is not a URL with 403, not a server error', async () => {
+    const r = await app.inject({ method: 'POST', url: '/api/sample', headers: { origin: 'garbage', host: 'localhost:4300' }, payload: { run: 'train-a', checkpoint: 'model' } });
+    expect(r.statusCode).toBe(403);
+    expect((r.json() as { error: string }).error).toMatch(/cross-origin/);
   });
 
   it('refuses a sampling request from another site', async () => {

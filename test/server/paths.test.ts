@@ -34,7 +34,7 @@ describe('readMetricsSince', () => {
   it('reads complete lines only and resumes from its cursor', () => {
     const file = join(base, 'm.jsonl');
     const line = (step: number) => JSON.stringify({ step, stage: 0, time: 0, scalars: { 'train/loss': step } }) + '\n';
-    expect(readMetricsSince(file, 0)).toEqual({ records: [], cursor: 0, reset: false, more: false });
+    expect(readMetricsSince(file, 0)).toEqual({ records: [], cursor: 0, reset: false, more: false, skipped: [] });
     writeFileSync(file, line(1) + line(2) + line(3).slice(0, 10));
     const first = readMetricsSince(file, 0);
     expect(first.records.map((r) => r.step)).toEqual([1, 2]);
@@ -44,5 +44,31 @@ describe('readMetricsSince', () => {
     expect(second.records.map((r) => r.step)).toEqual([3, 4]); // a torn line in between is skipped
     writeFileSync(file, line(1));
     expect(readMetricsSince(file, second.cursor)).toMatchObject({ reset: true, records: [{ step: 1 }] });
+  });
+
+  it('skips a line over the length limit, reports where it was, and always makes progress', () => {
+    const file = join(base, 'long.jsonl');
+    const line = (step: number) => JSON.stringify({ step, stage: 0, time: 0, scalars: { 'train/loss': step } }) + '\n';
+    const huge = '{"step":2,"pad":"' + 'x'.repeat(5 << 20) + '"}\n'; // 5 MiB: longer than one read
+    writeFileSync(file, line(1) + huge + line(3));
+    const records: number[] = [];
+    const skipped: number[] = [];
+    let cursor = 0;
+    for (let poll = 0; poll < 10; poll++) {
+      const read = readMetricsSince(file, cursor);
+      records.push(...read.records.map((r) => r.step));
+      skipped.push(...read.skipped.map((s) => s.at));
+      expect(read.cursor).toBeGreaterThanOrEqual(cursor);
+      cursor = read.cursor;
+      if (!read.more) break;
+    }
+    expect(records).toEqual([1, 3]);
+    expect(skipped).toEqual([line(1).length]);
+    expect(cursor).toBe(line(1).length + huge.length + line(3).length);
+    // A long line still being written is passed over too, not read again at every poll.
+    writeFileSync(file, line(1) + huge.slice(0, 2 << 20));
+    const partial = readMetricsSince(file, line(1).length);
+    expect(partial.skipped).toEqual([{ at: line(1).length }]);
+    expect(partial.cursor).toBe(line(1).length + (2 << 20));
   });
 });

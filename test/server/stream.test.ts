@@ -99,6 +99,19 @@ describe('stream', () => {
     s.close();
   });
 
+  it('sends ready past a metrics line over the limit, and says it skipped it', async () => {
+    writeTrainRun(runsDir, 'long-line', 2, false);
+    const file = join(runsDir, 'long-line', 'metrics.jsonl');
+    appendFileSync(file, '{"step":3,"pad":"' + 'x'.repeat(5 << 20) + '"}\n' + JSON.stringify(trainRecord(4, 1)) + '\n');
+    const s = openStream('/api/runs/long-line/stream?tags=train/loss');
+    await s.until((es) => es.some((e) => e.type === 'ready'));
+    expect(rowsOf(s.events).map((r) => r[1])).toEqual([1, 2, 4]);
+    const notes = s.events.flatMap((e) => (e.type === 'error' ? [e.error] : []));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/^metrics\.jsonl: the line at byte \d+ is longer than 1 MiB; skipped/);
+    s.close();
+  });
+
   it('answers a stream of a missing or escaping run with an error status, not a stream', async () => {
     for (const [path, status] of [['/api/runs/missing/stream', 404], ['/api/runs/..%2F..%2Ftmp/stream', 400]] as const) {
       const res = await fetch(base + path);

@@ -1,7 +1,8 @@
 /** Splits that cannot leak: decided by a hash of the canonical key, never by the seed. */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { getFamily } from '../../src/tasks/registry.js';
+import { configKeys } from '../../src/tasks/config-keys.js';
+import { getFamily, listFamilies } from '../../src/tasks/registry.js';
 import { defineFamily, exactScore, type TaskFamily } from '../../src/tasks/family.js';
 import { MAX_SPLIT_DRAWS, makeInstance, resolveConfig, splitOf } from '../../src/tasks/split.js';
 import { sample } from './helpers.js';
@@ -68,5 +69,14 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig(add, 6)).toThrow('math/add: difficulty must be an integer from 1 to 5, got 6');
     expect(() => resolveConfig(add, 1, { digits: 20 })).toThrow(/^math\/add config: digits: .*12/);
     expect(() => resolveConfig(add, 1, { digits: 'two' })).toThrow(/math\/add config: digits/);
+  });
+
+  it('refuses config keys the family does not have, instead of dropping them and using the default', () => {
+    expect(() => resolveConfig(getFamily('icl/lookup'), 1, { poolsize: 16 })).toThrow('icl/lookup has no config key "poolsize": did you mean poolSize? Its keys: k, poolSize, poolSeed, keys, maxValue');
+    expect(() => resolveConfig(getFamily('math/add'), 1, { digit: 2 })).toThrow('math/add has no config key "digit": did you mean digits? Its keys: digits, operands');
+    expect(() => resolveConfig(getFamily('text/sort'), 1, { colour: 'red' })).toThrow('text/sort has no config key "colour"; its keys: minLength, maxLength, descending');
+    expect(resolveConfig(getFamily('icl/lookup'), 1, { poolSize: 16 })).toMatchObject({ poolSize: 16 });
+    // Every family's schema lists its keys, so no family escapes the check.
+    for (const f of listFamilies()) expect(configKeys(f)?.length, f.name).toBeGreaterThan(0);
   });
 });

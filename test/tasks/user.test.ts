@@ -30,6 +30,12 @@ describe('parseUserTasks', () => {
     ]);
   });
 
+  it('reads a file that starts with a UTF-8 byte order mark (as some editors save it)', () => {
+    const { tasks, problems } = parseUserTasks('\uFEFF' + lines([{ prompt: '2+2', answer: '4' }, { prompt: 'hi', answer: 'hello' }]), 'mine');
+    expect(problems).toEqual([]);
+    expect(tasks.map((t) => t.prompt)).toEqual(['2+2', 'hi']);
+  });
+
   it('reports every malformed line with its number and reason', () => {
     const text = [
       '{"prompt": "ok", "answer": "1"}',

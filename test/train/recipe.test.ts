@@ -58,6 +58,15 @@ describe('recipe validation', () => {
       { ...good, stages: [good.stages[0], { ...good.stages[0], tasks: { families: ['text/sort'], heldOut: ['text/reverse', 'math/add'] } }] },
       /^stages\[1\]\.tasks\.heldOut\[1\]: .*math\/add is trained by stages\[0\]\.tasks\.families, an earlier stage/,
     ],
+    // A misspelled key of a family's config would be dropped and the default used: every arm of a sweep on it alike.
+    ['misspelled family config key', stageWith({ tasks: { families: [{ family: 'icl/lookup', config: { poolsize: 16 } }] } }), /^stages\[0\]\.tasks\.families\[0\]\.config\.poolsize: icl\/lookup has no config key "poolsize": did you mean poolSize\? Its keys: k, poolSize, poolSeed, keys, maxValue/],
+    ['unknown family config key', stageWith({ tasks: { families: ['math/add'], heldOut: [{ family: 'text/sort', config: { colour: 'red' } }] } }), /^stages\[0\]\.tasks\.heldOut\[0\]\.config\.colour: text\/sort has no config key "colour"; its keys: minLength, maxLength, descending/],
+    // The name becomes a folder under runs/: a path in it would write elsewhere.
+    ['a name with a path', { ...good, name: '../../x' }, /^name: got "\.\.\/\.\.\/x"; a recipe name is letters, digits and \. _ \+ - \(it names a folder under runs\/\)/],
+    ['a name with a backslash', { ...good, name: 'a\\b' }, /^name: got "a\\\\b"; a recipe name is letters/],
+    ['a name that is a dot folder', { ...good, name: '..' }, /^name: got "\.\."; a recipe name/],
+    // 10^12 steps would start and never end.
+    ['steps beyond any machine', stageWith({ budget: { steps: 1e12 } }), /^stages\[0\]\.budget\.steps: got 1000000000000; at most 1e9 steps/],
   ];
   for (const [name, recipe, pattern] of cases) {
     it(`names the field: ${name}`, () => {
