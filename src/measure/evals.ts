@@ -51,3 +51,9 @@ export function fromPackedColumns(packedSplit: string, packedMetric: string): Pi
   if (head === 'context-loss') return { suite: 'contextLoss', split: 'test', stage, metric, x };
   return { suite: 'splits', split: head, stage, metric, x };
 }
+
+/** The inverse of fromPackedColumns: a row's columns as study files may name them (`pass@k:test@warm-start`, `score|k=4`). */
+export function toPackedColumns(key: Pick<EvalRecord, 'suite' | 'split' | 'stage' | 'metric' | 'x'>): { split: string; metric: string } {
+  const head = { splits: key.split, passAtK: `pass@k:${key.split}`, iclCurve: 'icl-curve', contextLoss: 'context-loss' }[key.suite];
+  return { split: key.stage === null ? head : `${head}@${key.stage}`, metric: key.x === null ? key.metric : `${key.metric}|k=${key.x}` };
+}

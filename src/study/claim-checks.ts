@@ -10,7 +10,9 @@ import type { Recipe } from '../train/recipe.js';
 import { closestName } from '../util/names.js';
 import { lastTasks } from './evaluate.js';
 import type { TrialPlan } from './expand.js';
-import type { Evaluation, Measure, Study } from './schema.js';
+import { toPackedColumns, type EvalKey } from '../measure/evals.js';
+import type { Measure } from '../report/spec.js';
+import type { Evaluation, Study } from './schema.js';
 
 /** What the evaluations write under one split: its metrics, and the families and domains it has rows for. */
 interface SplitRows {
@@ -104,7 +106,9 @@ class PartFacts {
     return [`${path}: got ${quoted(tag)}; the trials log no such metric${stage === undefined ? '' : ` in stage ${stage}`}${hint}`];
   }
 
-  evalProblems(path: string, m: { split: string; metric: string; family: string; domain: string }): string[] {
+  evalProblems(path: string, key: EvalKey): string[] {
+    // Checked in the names study files use for a row (`pass@k:test@warm-start`, `score|k=4`), so messages quote them.
+    const m = { ...key, ...toPackedColumns(key) };
     const rows = this.rows.get(m.split);
     if (!rows) return [`${path}.split: got ${quoted(m.split)}; the evaluations write the splits ${[...this.rows.keys()].join(', ') || '(none: add evaluations)'}`];
     const problems: string[] = [];
