@@ -7,17 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { expandTrials } from '../../src/study/expand.js';
 import { trialDir } from '../../src/study/run-dir.js';
 import { parseStudy } from '../../src/study/schema.js';
-import { ValidationError } from '../../src/util/validation.js';
+import { problemsOf } from './problems.js';
 
-function problemsOf(f: () => unknown): string[] {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ValidationError);
-    return (err as ValidationError).problems;
-  }
-  throw new Error('expected a ValidationError');
-}
 
 const model = { nLayers: 1, nHeads: 2, dModel: 16, contextLength: 32 };
 const stage = { objective: 'sft', tasks: { families: ['math/add'], heldOut: ['text/sort'] }, budget: { steps: 5 } };

@@ -5,20 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { expandTrials, resolveMode } from '../../src/study/expand.js';
 import { getPath, parsePath, setPath } from '../../src/study/paths.js';
 import { parseStudy, parseStudyText } from '../../src/study/schema.js';
-import { ValidationError } from '../../src/util/validation.js';
+import { problemsOf } from './problems.js';
 
 const tiny = readFileSync(join(import.meta.dirname, 'fixtures', 'tiny.yaml'), 'utf8');
 const studiesDir = join(import.meta.dirname, '..', '..', 'studies');
 
-function problemsOf(f: () => unknown): string[] {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ValidationError);
-    return (err as ValidationError).problems;
-  }
-  throw new Error('expected a ValidationError');
-}
 
 const base = {
   name: 's',
