@@ -6,7 +6,7 @@ import { Command, Option } from 'commander';
 import { join } from 'node:path';
 import { parseEngineName } from '../model/engines.js';
 import { generateLong } from '../model/generate.js';
-import { loadCorpus } from '../text/corpus-file.js';
+import { loadCorpusSpec } from '../text/corpus-file.js';
 import { decode, encode } from '../text/vocab.js';
 import { splitLoss } from '../train/objectives/lm.js';
 import { parseRecipe, type Recipe } from '../train/recipe.js';
@@ -98,7 +98,7 @@ export function registerPretrainCommand(program: Command): void {
       if (!flags.json) process.stderr.write(`run directory: ${outDir}\n`);
       const result = runRecipe(recipe, { outDir, engine, resume: Boolean(flags.resume), json: flags.json });
       const last = result.last;
-      const corpus = loadCorpus(recipe.stages[0].corpus ?? flags.corpus);
+      const corpus = loadCorpusSpec(recipe.stages[0].corpus ?? flags.corpus);
       const figures = {
         val_loss: last['eval/val_loss'],
         // Every val position once: the same number on every rerun of the same model, unlike the estimate.

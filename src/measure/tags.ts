@@ -47,6 +47,7 @@ const FIXED: Record<string, Declared> = {
   'perf/update_s': { label: 'update time per step', unit: 'seconds', rate: false, better: 'lower' },
   'eval/test_score': { label: 'test score', unit: 'score', rate: true, better: 'higher', headline: true },
   'eval/val_loss': { label: 'validation loss', unit: 'nats per token', rate: false, better: 'lower', headline: true },
+  'eval/unseen_loss': { label: 'loss on unseen genres', unit: 'nats per token', rate: false, better: 'lower', headline: true },
 };
 
 /** Tags with a name inside: `eval/<set>_acc` for each evaluation set (train, test, heldout), and so on. */

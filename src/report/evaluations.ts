@@ -51,20 +51,29 @@ export function splitTables(study: ReportedStudy, results: readonly TrialResult[
   });
 }
 
-/** The suites that store a curve over the number of demonstrations k, and how each is drawn. */
+/**
+ * The suites that store a curve over x, and how each is drawn. genreLoss also holds the two reference
+ * learners' curves (metrics bayes, unigram), drawn as series of their own beside the arms.
+ */
 const CURVE_SUITES = [
-  { suite: 'iclCurve', name: 'icl-curve', title: 'Score on new rules by number of demonstrations', y: 'score on new rules', domain: [0, 1] as [number, number] },
-  { suite: 'contextLoss', name: 'context-loss', title: 'Answer loss by number of demonstrations before it', y: 'answer loss (nats per character)', domain: undefined },
+  { suite: 'iclCurve', name: 'icl-curve', title: 'Score on new rules by number of demonstrations', y: 'score on new rules', x: 'demonstrations k', xScale: 'linear', domain: [0, 1] as [number, number], caption: 'fresh rules never in any training pool' },
+  { suite: 'contextLoss', name: 'context-loss', title: 'Answer loss by number of demonstrations before it', y: 'answer loss (nats per character)', x: 'demonstrations k', xScale: 'linear', domain: undefined, caption: 'fresh rules never in any training pool' },
+  { suite: 'genreLoss', name: 'genre-loss', title: 'Loss by position on genres never trained on', y: 'loss (nats per letter)', x: 'position (letters of context)', xScale: 'log', domain: undefined, caption: 'documents of fresh random chains; Bayes-optimal = the in-context bigram posterior, unigram = letter counts only' },
 ] as const;
 
-/** One line per arm for each curve suite of the final models (iclCurve: score by k; contextLoss: answer loss by k). */
+const REFERENCES: Record<string, string> = { bayes: 'Bayes-optimal', unigram: 'unigram (counts only)' };
+
+/** The series a curve row belongs to: its arm, or a reference learner's name (the same for every arm). */
+const seriesOf = (t: TrialResult, e: EvalRow) => REFERENCES[e.metric] ?? armKey(t);
+
+/** One line per arm for each curve suite of the final models (iclCurve: score by k; contextLoss: answer loss by k; genreLoss: loss by position). */
 export function suitePlots(study: ReportedStudy, results: readonly TrialResult[]): ReportPlot[] {
   const plots: ReportPlot[] = [];
   for (const part of study.parts) {
     const axis = Object.keys(results.find((t) => t.part === part.name)?.axes ?? {}).join(', ') || 'arm';
     for (const s of CURVE_SUITES) {
       const rows = rowsOf(results, part, (e) => e.suite === s.suite && e.stage === null && e.x !== null);
-      const points: LinePoint[] = [...groupBy(rows, ({ t }) => armKey(t)).entries()].flatMap(([series, armRows]) =>
+      const points: LinePoint[] = [...groupBy(rows, ({ t, e }) => seriesOf(t, e)).entries()].flatMap(([series, armRows]) =>
         [...groupBy(armRows, ({ e }) => String(e.x)).values()]
           .map((at) => ({ x: at[0].e.x!, ys: at.map(({ e }) => e.value) }))
           .sort((p, q) => p.x - q.x)
@@ -74,11 +83,12 @@ export function suitePlots(study: ReportedStudy, results: readonly TrialResult[]
       plots.push({
         name: `${s.name}${partSuffix(study, part)}`,
         title: s.title,
-        caption: `Final models, fresh rules never in any training pool; mean over seeds with a 95% band.`,
+        caption: `Final models, ${s.caption}; mean over seeds with a 95% band.`,
         spec: lineChartSpec({
           title: s.title,
           subtitle: study.parts.length > 1 ? `part ${part.name}` : undefined,
-          xTitle: 'demonstrations k',
+          xTitle: s.x,
+          xScale: s.xScale,
           yTitle: s.y,
           seriesTitle: axis,
           yDomain: s.domain,

@@ -4,11 +4,12 @@
  * logs. Otherwise the report would say "inconclusive: arms lack finished trials" about a claim no trial could
  * ever measure.
  */
+import { genrePositions } from '../eval/genre-loss.js';
 import { getFamily } from '../tasks/registry.js';
 import { stageTags } from '../train/tags.js';
 import type { Recipe } from '../train/recipe.js';
 import { closestName } from '../util/names.js';
-import { lastTasks } from './evaluate.js';
+import { genreStage, lastTasks } from './evaluate.js';
 import type { TrialPlan } from './expand.js';
 import { toPackedColumns, type EvalKey } from '../measure/evals.js';
 import type { Measure } from '../report/spec.js';
@@ -52,8 +53,27 @@ function addEvalRows(out: Map<string, SplitRows>, evaluations: readonly Evaluati
       add(splitName('icl-curve', e, recipe), e.ks.map((k) => `score|k=${k}`), [entryName(e.family)]);
     } else if (e.kind === 'contextLoss') {
       add(splitName('context-loss', e, recipe), e.ks.map((k) => `loss|k=${k}`), [entryName(e.family)]);
+    } else if (e.kind === 'genreLoss') {
+      addGenreRows(out, splitName('genre-loss', e, recipe), recipe);
     }
   }
+}
+
+/** genreLoss rows: the mean and each position of loss, bayes and unigram (family and domain `*`). */
+function addGenreRows(out: Map<string, SplitRows>, split: string, recipe: Recipe): void {
+  const rows = out.get(split) ?? { metrics: new Set(), families: new Set(['*']), domains: new Set(['*']) };
+  let T = 0;
+  try {
+    const { corpus, blockSize } = genreStage(recipe);
+    T = Math.min(blockSize, corpus.documentLength - 1, recipe.model.contextLength);
+  } catch {
+    return; // no genre stage: the recipe check reports it
+  }
+  for (const metric of ['loss', 'bayes', 'unigram']) {
+    rows.metrics.add(metric);
+    for (const x of genrePositions(T)) rows.metrics.add(`${metric}|k=${x}`);
+  }
+  out.set(split, rows);
 }
 
 /** The tags logged during training by the part's own evaluations (contextLoss with during: true). */

@@ -5,13 +5,14 @@
  */
 import { evaluateContextLoss, evaluateIclCurve, type SplitSettings } from '../eval/icl-curve.js';
 import { iclScore } from '../eval/learning-curve.js';
+import { evaluateGenreLoss } from '../eval/genre-loss.js';
 import { evaluatePassAtK } from '../eval/pass-at-k.js';
 import type { EvalRecord } from '../eval/records.js';
 import { drawInstances, evaluateSplits } from '../eval/task-scores.js';
 import type { Engine } from '../model/engine.js';
 import { TaskMix } from '../tasks/mix.js';
 import type { Scalars } from '../train/metrics.js';
-import type { Recipe, TasksSpec } from '../train/recipe.js';
+import type { MarkovCorpus, Recipe, TasksSpec } from '../train/recipe.js';
 import { MixSource } from '../rollout/source.js';
 import type { Evaluation } from './schema.js';
 
@@ -63,8 +64,21 @@ function measure(engine: Engine, recipe: Recipe, evaluations: readonly Evaluatio
         return evaluateIclCurve(engine, e.family, e.ks, e.n, step, splitSettings(tasks));
       case 'contextLoss':
         return evaluateContextLoss(engine, e.family, e.ks, e.n, step, splitSettings(tasks));
+      case 'genreLoss': {
+        const { corpus, blockSize } = genreStage(recipe);
+        return evaluateGenreLoss(engine, corpus, e.n, blockSize, step);
+      }
     }
   });
+}
+
+/** The last lm stage on a generated corpus of genres: what genreLoss measures unseen genres of. */
+export function genreStage(recipe: Recipe): { corpus: MarkovCorpus; blockSize: number } {
+  for (let i = recipe.stages.length - 1; i >= 0; i--) {
+    const s = recipe.stages[i];
+    if (s.objective === 'lm' && typeof s.corpus === 'object') return { corpus: s.corpus, blockSize: s.blockSize ?? recipe.model.contextLength };
+  }
+  throw new Error('evaluation genreLoss needs an lm stage with a generated corpus: corpus: { kind: markov, genres: ... }');
 }
 
 /** The salt and test fraction of a recipe's task stage, so "fresh" rules are fresh for that recipe. */

@@ -144,6 +144,9 @@ export function expandTrials(study: Study): TrialPlan[] {
             if (e.stage !== undefined && e.stage >= parsed.stages.length) {
               problems.push(`${where}.evaluations[${j}].stage: got ${e.stage}; the recipe has ${parsed.stages.length} stage(s), numbered from 0 (leave stage out to measure the final model)`);
             }
+            if (e.kind === 'genreLoss' && !parsed.stages.some((s) => s.objective === 'lm' && typeof s.corpus === 'object')) {
+              problems.push(`${where}.evaluations[${j}]: genreLoss measures unseen genres of a generated corpus; give an lm stage corpus: { kind: markov, genres: ... }`);
+            }
           });
           trials.push({ id, part: part.name, axes: Object.fromEntries(axes.map((a, i) => [a.name, shown[i]])), seed, recipe: parsed });
         } catch (err) {

@@ -113,6 +113,17 @@ export const EvaluationSchema = z.discriminatedUnion('kind', [
       during: z.boolean().default(false),
     })
     .strict(),
+  z
+    .object({
+      /**
+       * Loss by position on documents of genres never trained on, beside the Bayes-optimal and unigram learners
+       * (metrics loss, bayes, unigram; x = position). Needs an lm stage with a generated corpus of genres.
+       */
+      kind: z.literal('genreLoss'),
+      ...afterStage,
+      n: positiveInt.max(100_000).default(256).describe('documents of unseen genres'),
+    })
+    .strict(),
 ]);
 export type Evaluation = z.output<typeof EvaluationSchema>;
 

@@ -17,7 +17,16 @@ export interface Corpus {
   val: Uint8Array;
   /** Characters in the whole text. */
   chars: number;
+  /**
+   * Set for corpora of equal-length documents (markov.ts): a window is the start of one document, never two
+   * documents joined, so every window is text of one genre.
+   */
+  documentLength?: number;
+  /** Documents of a distribution never trained on (unseen genres), laid out as train is. */
+  unseen?: Uint8Array;
 }
+
+export type CorpusSplit = 'train' | 'val' | 'unseen';
 
 /** Tokenizes `text` and splits it by position. Unknown characters fail with their position and a fix. */
 export function makeCorpus(name: string, text: string, trainFraction = TRAIN_FRACTION): Corpus {
@@ -38,8 +47,10 @@ export function makeCorpus(name: string, text: string, trainFraction = TRAIN_FRA
  * A random window of `length + 1` tokens from one split: inputs are [0, length), next-token targets [1, length].
  * The draw is reproducible from `rng`.
  */
-export function corpusWindow(corpus: Corpus, split: 'train' | 'val', length: number, rng: Rng): Uint8Array {
+export function corpusWindow(corpus: Corpus, split: CorpusSplit, length: number, rng: Rng): Uint8Array {
   const data = corpus[split];
+  if (!data) throw new Error(`corpus ${corpus.name} has no ${split} split (only generated corpora of genres have unseen documents)`);
+  if (corpus.documentLength) return documentWindow(corpus.name, data, corpus.documentLength, length, rng);
   if (data.length < length + 1) {
     throw new Error(
       `corpus ${corpus.name}: the ${split} split has ${data.length} tokens, fewer than a window of ${length + 1}; ` +
@@ -47,5 +58,17 @@ export function corpusWindow(corpus: Corpus, split: 'train' | 'val', length: num
     );
   }
   const start = rng.int(data.length - length);
+  return data.subarray(start, start + length + 1);
+}
+
+/** The first `length + 1` tokens of a random document. */
+function documentWindow(name: string, data: Uint8Array, documentLength: number, length: number, rng: Rng): Uint8Array {
+  if (length + 1 > documentLength) {
+    throw new Error(
+      `corpus ${name}: a window of ${length + 1} tokens is longer than its documents (${documentLength}); ` +
+        `give the corpus a documentLength of at least ${length + 1} or a shorter blockSize`,
+    );
+  }
+  const start = rng.int(data.length / documentLength) * documentLength;
   return data.subarray(start, start + length + 1);
 }

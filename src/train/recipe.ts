@@ -22,6 +22,7 @@ import { CurriculumSchema } from '../tasks/curriculum.js';
 import { getFamily, hasFamily } from '../tasks/registry.js';
 import { chooseFamilies } from '../tasks/select.js';
 import { MixEntrySchema as TaskMixEntrySchema } from '../tasks/mix.js';
+import { poolSizeSchema } from '../tasks/pool.js';
 import { parseOrThrow, ValidationError } from '../util/validation.js';
 
 const positiveInt = z.number().int().min(1);
@@ -152,12 +153,31 @@ export const InitSchema = z.union([
   z.object({ checkpoint: z.string().min(1) }).strict(),
 ]);
 
+/**
+ * A generated corpus of Markov "genres" (text/markov.ts), the instrument of corpus breadth:
+ * `corpus: { kind: markov, genres: 16 }` pre-trains on documents of 16 random chains; `genres: infinity` on a
+ * fresh chain every document. Documents of unseen genres give eval/unseen_loss.
+ */
+export const MarkovCorpusSchema = z
+  .object({
+    kind: z.literal('markov'),
+    genres: poolSizeSchema.default(Infinity).describe('distinct genres (chains) the training documents are drawn from'),
+    alphabet: z.number().int().min(2).max(26).default(8),
+    concentration: z.number().positive().default(1).describe('Dirichlet concentration of each transition row'),
+    documentLength: z.number().int().min(2).max(4097).default(65).describe('letters per document (at least blockSize + 1)'),
+    documents: z.number().int().min(10).max(1_000_000).default(16_384),
+    unseenDocuments: positiveInt.max(100_000).default(512),
+    genreSeed: z.number().int().min(0).default(0),
+  })
+  .strict();
+export type MarkovCorpus = z.output<typeof MarkovCorpusSchema>;
+
 export const StageSchema = z
   .object({
     name: z.string().min(1).optional(),
     objective: z.enum(['lm', 'sft', 'rft', 'rl', 'mix']),
-    /** lm only: a built-in corpus name (`shakespeare`) or a path to a text file. */
-    corpus: z.string().min(1).optional(),
+    /** lm only: a built-in corpus name (`shakespeare`), a path to a text file, or a generated corpus of genres. */
+    corpus: z.union([z.string().min(1), MarkovCorpusSchema]).optional(),
     /** Task stages (sft, rft, rl, mix). */
     tasks: TasksSchema.optional(),
     budget: BudgetSchema,

@@ -12,7 +12,7 @@ const RFT_TAGS = ['rft/pass_rate', 'rft/score_mean', 'rft/kept'];
 
 /** The periodic evaluation's tags: losses on the corpus splits, or scores on the task sets. */
 function evalTags(stage: Stage): string[] {
-  if (stage.objective === 'lm') return ['eval/train_loss', 'eval/val_loss'];
+  if (stage.objective === 'lm') return ['eval/train_loss', 'eval/val_loss', ...(typeof stage.corpus === 'object' ? ['eval/unseen_loss'] : [])];
   const sets = ['train', 'test', ...((stage.tasks?.heldOut.length ?? 0) > 0 ? ['heldout'] : [])];
   return sets.flatMap((set) => [`eval/${set}_score`, `eval/${set}_acc`]);
 }

@@ -3,7 +3,7 @@
  */
 import type { GPTConfig } from '../../model/config.js';
 import type { Engine } from '../../model/engine.js';
-import { loadCorpus } from '../../text/corpus-file.js';
+import { loadCorpusSpec } from '../../text/corpus-file.js';
 import type { Objective } from '../objective.js';
 import { defaultRl, type Stage } from '../recipe.js';
 import { MixSource } from '../../rollout/source.js';
@@ -22,7 +22,7 @@ export interface ObjectiveContext {
 
 export function makeObjective(stage: Stage, ctx: ObjectiveContext): Objective {
   if (stage.objective === 'lm') {
-    return new LmObjective(loadCorpus(stage.corpus!), stage.batchSize, stage.blockSize ?? ctx.config.contextLength, stage.eval.iters);
+    return new LmObjective(loadCorpusSpec(stage.corpus!), stage.batchSize, stage.blockSize ?? ctx.config.contextLength, stage.eval.iters);
   }
   const tasks = stage.tasks!;
   const source = MixSource.fromSpec(tasks, 'train')!;

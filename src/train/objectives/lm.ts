@@ -2,7 +2,7 @@
  * `lm`: pre-training. Random windows of a corpus, weight 1 on every next token (nanoGPT's get_batch).
  */
 import type { Engine } from '../../model/engine.js';
-import { corpusWindow, type Corpus } from '../../text/corpus.js';
+import { corpusWindow, type Corpus, type CorpusSplit } from '../../text/corpus.js';
 import type { Rng } from '../../util/rng.js';
 import type { Scalars } from '../metrics.js';
 import type { Objective, StepContext, StepOutcome, WeightedBatch } from '../objective.js';
@@ -18,7 +18,7 @@ export class LmObjective implements Objective {
   ) {}
 
   /** B windows of blockSize + 1 tokens: tokens [B, T+1], weights [B, T] all 1. */
-  private batch(split: 'train' | 'val', rng: Rng): WeightedBatch {
+  private batch(split: CorpusSplit, rng: Rng): WeightedBatch {
     const B = this.batchSize;
     const T = this.blockSize;
     const tokens = new Int32Array(B * (T + 1));
@@ -32,15 +32,16 @@ export class LmObjective implements Objective {
     return { scalars: { 'train/loss': loss }, tokens: batch.B * batch.T, episodes: batch.B };
   }
 
-  /** Mean loss over evalIters batches of each split (nanoGPT's estimate_loss). */
+  /** Mean loss over evalIters batches of each split (nanoGPT's estimate_loss); unseen genres too where the corpus has them. */
   evaluate(engine: Engine, rng: Rng): Scalars {
     const out: Scalars = {};
     for (const split of ['train', 'val'] as const) out[`eval/${split}_loss`] = this.estimateLoss(engine, split, rng);
+    if (this.corpus.unseen) out['eval/unseen_loss'] = this.estimateLoss(engine, 'unseen', rng);
     return out;
   }
 
   /** One split's estimate: the mean of evalIters random batches' mean loss. */
-  estimateLoss(engine: Engine, split: 'train' | 'val', rng: Rng): number {
+  estimateLoss(engine: Engine, split: CorpusSplit, rng: Rng): number {
     let sum = 0;
     for (let i = 0; i < this.evalIters; i++) {
       const { tokens, B, T } = this.batch(split, rng);
@@ -59,8 +60,10 @@ export class LmObjective implements Objective {
  * nanoGPT's estimate averages `evalIters` random batches instead; at 20 batches its standard deviation on
  * Shakespeare is about 0.015 nats, so two runs can differ by more than any engine difference.
  */
-export function splitLoss(engine: Engine, corpus: Corpus, split: 'train' | 'val', blockSize: number, rowsPerCall = 32): number {
+export function splitLoss(engine: Engine, corpus: Corpus, split: CorpusSplit, blockSize: number, rowsPerCall = 32): number {
   const data = corpus[split];
+  if (!data) throw new Error(`corpus ${corpus.name} has no ${split} split`);
+  if (corpus.documentLength) return documentsLoss(engine, data, corpus.documentLength, blockSize, rowsPerCall);
   const T = blockSize;
   let sum = 0;
   let count = 0;
@@ -80,4 +83,18 @@ export function splitLoss(engine: Engine, corpus: Corpus, split: 'train' | 'val'
     }
   }
   return sum / count;
+}
+/** A corpus of documents: every document's first window of blockSize targets, as training sees them. */
+function documentsLoss(engine: Engine, data: Uint8Array, documentLength: number, blockSize: number, rowsPerCall: number): number {
+  const T = Math.min(blockSize, documentLength - 1);
+  const documents = data.length / documentLength;
+  let sum = 0;
+  for (let first = 0; first < documents; first += rowsPerCall) {
+    const B = Math.min(rowsPerCall, documents - first);
+    const tokens = new Int32Array(B * (T + 1)); // [B, T+1]
+    for (let b = 0; b < B; b++) tokens.set(data.subarray((first + b) * documentLength, (first + b) * documentLength + T + 1), b * (T + 1));
+    const lp = engine.logprobs(tokens, B, T); // [B, T]
+    for (let i = 0; i < lp.length; i++) sum -= lp[i];
+  }
+  return sum / (documents * T);
 }
