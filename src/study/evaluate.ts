@@ -7,6 +7,7 @@ import { evaluateContextLoss, evaluateIclCurve, type SplitSettings } from '../ev
 import { iclScore } from '../eval/learning-curve.js';
 import { evaluateGenreLoss } from '../eval/genre-loss.js';
 import { evaluatePassAtK } from '../eval/pass-at-k.js';
+import { markovSpec } from '../text/markov.js';
 import type { EvalRecord } from '../eval/records.js';
 import { drawInstances, evaluateSplits } from '../eval/task-scores.js';
 import type { Engine } from '../model/engine.js';
@@ -66,7 +67,7 @@ function measure(engine: Engine, recipe: Recipe, evaluations: readonly Evaluatio
         return evaluateContextLoss(engine, e.family, e.ks, e.n, step, splitSettings(tasks));
       case 'genreLoss': {
         const { corpus, blockSize } = genreStage(recipe);
-        return evaluateGenreLoss(engine, corpus, e.n, blockSize, step);
+        return evaluateGenreLoss(engine, markovSpec(corpus), e.n, blockSize, step);
       }
     }
   });

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { makeCorpus, type Corpus } from './corpus.js';
-import { markovCorpus, type MarkovSpec } from './markov.js';
+import { markovCorpus, markovSpec, type GeneratedCorpus } from './markov.js';
 
 /** Built-in corpora by name, as paths relative to the repository root. */
 export const BUILTIN_CORPORA: Record<string, string> = { shakespeare: 'data/tinyshakespeare.txt' };
@@ -23,6 +23,6 @@ export function loadCorpus(nameOrPath: string): Corpus {
 }
 
 /** A stage's corpus: a built-in name, a text file, or a generated corpus of Markov genres. */
-export function loadCorpusSpec(spec: string | (MarkovSpec & { kind: 'markov' })): Corpus {
-  return typeof spec === 'string' ? loadCorpus(spec) : markovCorpus(spec);
+export function loadCorpusSpec(spec: string | GeneratedCorpus): Corpus {
+  return typeof spec === 'string' ? loadCorpus(spec) : markovCorpus(markovSpec(spec));
 }

@@ -35,6 +35,14 @@ export interface MarkovSpec {
   genreSeed: number;
 }
 
+/** A recipe's corpus entry, as JSON carries it: `genres: infinity` is a string there. */
+export type GeneratedCorpus = Omit<MarkovSpec, 'genres'> & { kind: 'markov'; genres: number | 'infinity' };
+
+export function markovSpec(corpus: GeneratedCorpus): MarkovSpec {
+  const { kind: _kind, ...rest } = corpus;
+  return { ...rest, genres: corpus.genres === 'infinity' ? Infinity : corpus.genres };
+}
+
 /** A chain: row-stochastic transitions [V, V] (row = previous letter) and a uniform first letter. */
 export interface Chain {
   V: number;

@@ -22,7 +22,6 @@ import { CurriculumSchema } from '../tasks/curriculum.js';
 import { getFamily, hasFamily } from '../tasks/registry.js';
 import { chooseFamilies } from '../tasks/select.js';
 import { MixEntrySchema as TaskMixEntrySchema } from '../tasks/mix.js';
-import { poolSizeSchema } from '../tasks/pool.js';
 import { parseOrThrow, ValidationError } from '../util/validation.js';
 
 const positiveInt = z.number().int().min(1);
@@ -161,7 +160,11 @@ export const InitSchema = z.union([
 export const MarkovCorpusSchema = z
   .object({
     kind: z.literal('markov'),
-    genres: poolSizeSchema.default(Infinity).describe('distinct genres (chains) the training documents are drawn from'),
+    // Kept as 'infinity' rather than Infinity: recipes travel as JSON (to trial workers, into recipe.json).
+    genres: z
+      .union([z.number().int().min(1), z.literal('infinity'), z.literal(Infinity).transform(() => 'infinity' as const)])
+      .default('infinity')
+      .describe('distinct genres (chains) the training documents are drawn from; infinity: a fresh chain per document'),
     alphabet: z.number().int().min(2).max(26).default(8),
     concentration: z.number().positive().default(1).describe('Dirichlet concentration of each transition row'),
     documentLength: z.number().int().min(2).max(4097).default(65).describe('letters per document (at least blockSize + 1)'),

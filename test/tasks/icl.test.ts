@@ -6,6 +6,8 @@ import { TaskMix } from '../../src/tasks/mix.js';
 import { sample } from './helpers.js';
 
 const ICL = ['icl/cipher', 'icl/affine', 'icl/rewrite', 'icl/lookup'];
+/** Families whose episodes are keyed by their first demonstration; icl/lookup is keyed by the entries it shows. */
+const KEYED_BY_OPENING = ICL.filter((name) => name !== 'icl/lookup');
 const rules = (xs: { meta: Record<string, unknown> }[]) => new Set(xs.map((i) => String(i.meta.rule)));
 const demos = (prompt: string) => prompt.split(';').slice(0, -1).map((d) => d.split('>') as [string, string]);
 
@@ -35,7 +37,7 @@ describe.each(ICL)('%s', (name) => {
   it('shows exactly k demonstrations, k = 0 included', () => {
     for (const k of [0, 1, 7]) for (const i of sample(name, 1, 20, { k })) expect(demos(i.prompt)).toHaveLength(k);
   });
-  it('keeps the rule and the first demonstrations when k grows, so k-curves compare like with like', () => {
+  it.runIf(KEYED_BY_OPENING.includes(name))('keeps the rule and the first demonstrations when k grows, so k-curves compare like with like', () => {
     for (const split of ['train', 'test'] as const) {
       const few = sample(name, 2, 30, { k: 2 }, split);
       const many = sample(name, 2, 30, { k: 6 }, split);
@@ -107,8 +109,25 @@ describe('no test episode is a training episode: the split holds for the prompt 
     const leaked = test.filter((p) => train.has(p));
     expect(leaked.length, `${leaked.length} of ${test.length} test prompts are train prompts, e.g. ${leaked[0]}`).toBe(0);
   });
+  it('icl/lookup: a test episode shows a set of entries no training episode shows, each entry seen in training', () => {
+    const shown = (p: string) => [...new Set(demos(p).map(([x, y]) => `${x}>${y}`))].sort().join(',');
+    for (const overrides of [{ keys: 2, k: 2 }, { keys: 4, k: 2 }, { keys: 4, k: 6 }]) {
+      const train = sample('icl/lookup', 1, 4000, { ...overrides, maxValue: 9 });
+      const trainSets = new Set(train.map((i) => shown(i.prompt)));
+      const trainEntries = new Set(train.flatMap((i) => demos(i.prompt).map(([x, y]) => `${x}>${y}`)));
+      for (const i of sample('icl/lookup', 1, 300, { ...overrides, maxValue: 9 }, 'test')) {
+        expect(splitOf('icl/lookup', String(i.meta.rule)), `rule ${i.meta.rule}`).toBe('test');
+        expect(trainSets.has(shown(i.prompt)), i.prompt).toBe(false);
+        for (const [x, y] of demos(i.prompt)) expect(trainEntries.has(`${x}>${y}`), `${x}>${y} of ${i.prompt}`).toBe(true);
+      }
+    }
+    // Order and repeats do not change what an episode shows.
+    const family = getFamily('icl/lookup');
+    const key = (prompt: string) => family.key({ prompt, answer: '1', meta: { shown: shown(prompt) } });
+    expect(key('b>2;a>1;b>')).toBe(key('a>1;b>2;a>1;a>'));
+  });
   it('a test episode has a test rule and opens with a demonstration no training episode opens with', () => {
-    for (const name of ICL) {
+    for (const name of KEYED_BY_OPENING) {
       const opening = (p: string) => p.split(';')[0];
       const trainOpenings = new Set(sample(name, 1, 2000, { k: 2 }).map((i) => opening(i.prompt)));
       for (const i of sample(name, 1, 200, { k: 2 }, 'test')) {

@@ -4,7 +4,7 @@ import { evaluateGenreLoss, genrePositions } from '../../src/eval/genre-loss.js'
 import { createEngine } from '../../src/model/engines.js';
 import { parseGPTConfig } from '../../src/model/config.js';
 import { corpusWindow } from '../../src/text/corpus.js';
-import { drawChain, markovCorpus, markovDocuments, referenceLosses, sampleDocument, type MarkovSpec } from '../../src/text/markov.js';
+import { drawChain, markovCorpus, markovDocuments, markovSpec, referenceLosses, sampleDocument, type GeneratedCorpus, type MarkovSpec } from '../../src/text/markov.js';
 import { encode, VOCAB_SIZE } from '../../src/text/vocab.js';
 import { parseRecipe } from '../../src/train/recipe.js';
 import { Rng } from '../../src/util/rng.js';
@@ -101,7 +101,8 @@ describe('the markov corpus', () => {
 
   it('recipes take a generated corpus, with its defaults and field errors', () => {
     const recipe = parseRecipe({ model: { contextLength: 32 }, stages: [{ objective: 'lm', corpus: { kind: 'markov', genres: 'infinity' }, budget: { steps: 1 } }] });
-    expect(recipe.stages[0].corpus).toMatchObject({ kind: 'markov', genres: Infinity, alphabet: 8, documentLength: 65 });
+    expect(recipe.stages[0].corpus).toMatchObject({ kind: 'markov', genres: 'infinity', alphabet: 8, documentLength: 65 });
+    expect(JSON.parse(JSON.stringify(recipe))).toEqual(recipe); // recipes travel as JSON
     expect(() => parseRecipe({ stages: [{ objective: 'lm', corpus: { kind: 'markov', genre: 4 }, budget: { steps: 1 } }] })).toThrow(/genre/);
   });
 });
@@ -128,7 +129,7 @@ describe('genreLoss on a model', () => {
     const recipe = { seed: 1, model: { nLayers: 2, nHeads: 2, dModel: 32, contextLength: 32 }, stages: [{ objective: 'lm', corpus, budget: { steps: 300 }, batchSize: 16, schedule: { lr: 3e-3 }, eval: { interval: 300, iters: 4 } }] };
     const result = train(recipe, { outDir: null, engine: 'native' });
     expect(result.last['eval/unseen_loss']).toBeLessThan(Math.log(4));
-    const rows = evaluateGenreLoss(result.engine, parseRecipe(recipe).stages[0].corpus as never, 64, 32, 300);
+    const rows = evaluateGenreLoss(result.engine, markovSpec(parseRecipe(recipe).stages[0].corpus as GeneratedCorpus), 64, 32, 300);
     const loss = rows.find((r) => r.metric === 'loss' && r.x === null)!.value;
     expect(loss).toBeLessThan(Math.log(4));
   });

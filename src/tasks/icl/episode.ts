@@ -12,7 +12,10 @@
  * split must hold for what the model sees: an episode's canonical key is its first demonstration, so a test
  * episode opens with a demonstration no training episode opens with, and no test prompt is ever a training
  * prompt. The first demonstration is the same at every k, so curves over k still compare like with like. With
- * k = 0 nothing is shown and the key is the rule's.
+ * k = 0 nothing is shown and the key is the rule's. A family whose prompt is just a set of entries (icl/lookup)
+ * keys an episode by that set instead (RuleSpec.shownKey): keyed by its opening, a small table's test episodes
+ * would all open with an entry training never opens with, a change of format rather than a new rule. Its
+ * curves over k then draw each k's test episodes afresh.
  */
 import { z } from 'zod';
 import type { Rng } from '../../util/rng.js';
@@ -53,6 +56,12 @@ export interface RuleSpec<R, C extends IclConfig> {
   query(rng: Rng, rule: R, demos: Example[], cfg: C): Example;
   /** The config fields that change which rules exist (not k or the pool), for caching pools. */
   ruleConfig(cfg: C): unknown;
+  /**
+   * Optional: the canonical key of an episode from what its demonstrations show, for families whose shown
+   * entries are the whole of what a prompt reveals (a lookup shows a set of entries, in an order that the key
+   * ignores). Without it the key is the first demonstration.
+   */
+  shownKey?(demos: Example[]): string;
 }
 
 export const DEMO_SEPARATOR = ';';
@@ -83,7 +92,8 @@ export function generateEpisode<R, C extends IclConfig>(spec: RuleSpec<R, C>, rn
   const demos = spec.demos(demoRng, rule, cfg);
   const query = spec.query(queryRng, rule, demos, cfg);
   const opening = demos.length ? `${demos[0].input}>${demos[0].output}` : null;
-  return { prompt: formatEpisode(demos, query), answer: query.output, meta: { rule: spec.key(rule), opening, k: demos.length } };
+  const shown = demos.length && spec.shownKey ? spec.shownKey(demos) : null;
+  return { prompt: formatEpisode(demos, query), answer: query.output, meta: { rule: spec.key(rule), opening, shown, k: demos.length } };
 }
 
 /** A fresh rule of the wanted split (test episodes never draw a training rule, nor training episodes a test rule). */
@@ -99,7 +109,11 @@ function drawRuleOf<R, C extends IclConfig>(spec: RuleSpec<R, C>, rng: Rng, cfg:
 }
 
 /**
- * The canonical key of an episode, from meta recorded by generateEpisode: its first demonstration (what every
- * k >= 1 shows), or with no demonstration its rule's own key, which the rule was drawn to hash into the split.
+ * The canonical key of an episode, from meta recorded by generateEpisode: what its demonstrations show (for a
+ * family with shownKey), else its first demonstration (what every k >= 1 shows), or with no demonstration its
+ * rule's own key, which the rule was drawn to hash into the split.
  */
-export const ruleKey = (g: Generated) => (g.meta.opening ? `shows ${String(g.meta.opening)}` : String(g.meta.rule));
+export const ruleKey = (g: Generated) => {
+  if (g.meta.shown) return String(g.meta.shown);
+  return g.meta.opening ? `shows ${String(g.meta.opening)}` : String(g.meta.rule);
+};

@@ -1,7 +1,8 @@
 /**
  * icl/lookup — a hidden table from letters to numbers; the demonstrations list k of its entries and the query
  * asks one of them again: `c>7;a>2;d>5;a>` -> `2`. The answer is in the context: this is retrieval, and with a
- * small rule pool it is also memorizable, which is what the pool-size knob probes.
+ * small rule pool it is also memorizable, which is what the pool-size knob probes. Split by the set of entries
+ * shown (entriesKey).
  */
 import { z } from 'zod';
 import type { Rng } from '../../util/rng.js';
@@ -25,6 +26,15 @@ export const LEVELS: Partial<LookupConfig>[] = [
   { keys: 20, k: 16, maxValue: 99 },
 ];
 
+/**
+ * The entries a prompt shows, as a set: `a>3,c>7`. Two prompts that show the same entries (in any order, any
+ * repeats) are the same problem for this key, so a test prompt never equals a training prompt, while every
+ * single entry (a key with a value) still appears in training: a new table is a new combination of entries,
+ * not a new format (an episode keyed by its first entry would open with a pair training never opens with).
+ */
+const entriesKey = (entries: { input: string; output: string }[]) =>
+  [...new Set(entries.map((e) => `${e.input}>${e.output}`))].sort().join(',');
+
 /** The table's values, one per key a, b, c, ... */
 type Table = number[];
 
@@ -33,7 +43,9 @@ const example = (table: Table, i: number) => ({ input: LOWER[i], output: String(
 const spec: RuleSpec<Table, LookupConfig> = {
   family: NAME,
   draw: (rng, cfg) => Array.from({ length: cfg.keys }, () => rng.intBetween(0, cfg.maxValue)),
-  key: (table) => table.join(','),
+  // A table's key is its entries as a set, the same string as the key of an episode showing every entry, so a
+  // test table's full episodes are test episodes.
+  key: (table) => entriesKey(table.map((_, i) => example(table, i))),
   ruleConfig: (cfg) => [cfg.keys, cfg.maxValue],
   demos(rng, table, cfg) {
     // Distinct keys while there are enough, then repeats.
@@ -45,6 +57,7 @@ const spec: RuleSpec<Table, LookupConfig> = {
     if (demos.length === 0) return example(table, rng.int(cfg.keys));
     return rng.pick(demos);
   },
+  shownKey: (demos) => entriesKey(demos),
 };
 
 export const generate = (rng: Rng, cfg: LookupConfig, _index: number, split: SplitContext): Generated =>
