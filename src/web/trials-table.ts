@@ -2,7 +2,7 @@
  * The trials table: sortable by any column (click its header), filtered by text and status, with a checkbox
  * per row choosing which trials the curves show. Its state lives in the URL.
  */
-import type { TrialInfo } from '../server/api-types.js';
+import type { TrialInfo } from '../api/types.js';
 import { badge, fmt, h } from './dom.js';
 import { updateParams } from './route.js';
 import { trialColumns, visibleRows, type Column, type TableQuery } from './table-model.js';

@@ -2,7 +2,7 @@
  * Compare: two or more runs side by side: their headline (status, verdict, finding, summary numbers) and one
  * chosen metric overlaid, a line per run (the mean over its trials at each step when it has several).
  */
-import type { RunDetail, RunInfo, SeriesResponse } from '../../server/api-types.js';
+import type { RunDetail, RunInfo, SeriesResponse } from '../../api/types.js';
 import { getJson, runPath } from '../api.js';
 import { CurveChart } from '../chart.js';
 import { badge, card, errorCard, fmt, h } from '../dom.js';

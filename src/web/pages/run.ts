@@ -3,7 +3,7 @@
  * curves of any tag with several trials overlaid and a smoothing slider (RL lead indicators on top when the
  * run has them), and the trials table. The curves grow while the run writes.
  */
-import type { PlotsResponse, RunDetail, TrialInfo } from '../../server/api-types.js';
+import type { PlotsResponse, RunDetail, TrialInfo } from '../../api/types.js';
 import { getJson, runPath } from '../api.js';
 import { CurveChart, embedSpec } from '../chart.js';
 import { badge, card, errorCard, fmt, fmtTime, h } from '../dom.js';

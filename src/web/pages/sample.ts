@@ -3,7 +3,7 @@
  * task instance (from the Tasks page's "try on a model") the prompt is the instance's and the completion is
  * scored by the family's verifier on the server.
  */
-import type { CheckpointInfo, InstanceRef, RunInfo, SampleRequest, SampleResponse } from '../../server/api-types.js';
+import type { CheckpointInfo, InstanceRef, RunInfo, SampleRequest, SampleResponse } from '../../api/types.js';
 import { getJson, postJson, runPath } from '../api.js';
 import { card, errorCard, h } from '../dom.js';
 import { updateParams, type Route } from '../route.js';
