@@ -9,7 +9,7 @@
         "native/attention.cpp",
         "native/gpt.cpp",
         "native/layers.cpp",
-        "native/pool.cpp",
+        "native/threads.cpp",
         "native/vmath.cpp"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

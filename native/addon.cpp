@@ -12,7 +12,7 @@
 
 #include "blas.h"
 #include "gpt.h"
-#include "pool.h"
+#include "threads.h"
 
 namespace {
 
@@ -59,6 +59,30 @@ auto guarded(const Napi::Env& env, F&& f) -> decltype(f()) {
   }
 }
 
+// A GPTConfig from src/model/config.ts's object (validated there).
+GPTConfig config_of(const Napi::Value& value) {
+  Napi::Object c = value.As<Napi::Object>();
+  auto field = [&](const char* name) { return c.Get(name).As<Napi::Number>().Int32Value(); };
+  return {field("vocabSize"), field("contextLength"), field("dModel"), field("nHeads"), field("nLayers"), field("mlpRatio")};
+}
+
+// paramLayout(config) -> [{ name, offset, size, decay }]: the layout the engine uses, for the test that holds
+// it equal to config.ts paramLayout.
+Napi::Value ParamLayout(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const auto spans = continuum::param_spans(config_of(info[0]));
+  Napi::Array out = Napi::Array::New(env, spans.size());
+  for (size_t i = 0; i < spans.size(); i++) {
+    Napi::Object t = Napi::Object::New(env);
+    t.Set("name", spans[i].name);
+    t.Set("offset", double(spans[i].offset));
+    t.Set("size", double(spans[i].size));
+    t.Set("decay", spans[i].decay);
+    out.Set(uint32_t(i), t);
+  }
+  return out;
+}
+
 class Model : public Napi::ObjectWrap<Model> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -71,10 +95,7 @@ class Model : public Napi::ObjectWrap<Model> {
   // new Model(config, params, grads, m, v, threads)
   explicit Model(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Model>(info) {
     Napi::Env env = info.Env();
-    Napi::Object c = info[0].As<Napi::Object>();
-    auto field = [&](const char* name) { return c.Get(name).As<Napi::Number>().Int32Value(); };
-    cfg_ = {field("vocabSize"), field("contextLength"), field("dModel"), field("nHeads"), field("nLayers"),
-            field("mlpRatio")};
+    cfg_ = config_of(info[0]);
     const size_t count = size_t(continuum::param_count(cfg_));
     float* buffers[4];
     const char* names[4] = {"params", "grads", "m", "v"};
@@ -222,16 +243,16 @@ class Session : public Napi::ObjectWrap<Session> {
   Napi::ObjectReference model_ref_, lengths_ref_;
 };
 
-// measureSgemm(threads, size, seconds) -> GFLOP/s: every pool thread multiplies its own
+// measureSgemm(threads, size, seconds) -> GFLOP/s: every team thread multiplies its own
 // [size, size] matrices with single-threaded BLAS, as the engine does; the machine's peak for MFU.
 Napi::Value MeasureSgemm(const Napi::CallbackInfo& info) {
   const int threads = int_arg(info, 0, 1, "threads"), n = int_arg(info, 1, 16, "size");
   const double seconds = info[2].As<Napi::Number>().DoubleValue();
   continuum::blas_use_one_thread();
-  continuum::ThreadPool pool(threads);
+  continuum::ThreadTeam team(threads);
   std::vector<std::vector<float>> mats(threads, std::vector<float>(size_t(3) * n * n, 0.001f));
   auto round = [&] {
-    pool.run(threads, [&](int part, int) {
+    team.run(threads, [&](int part, int) {
       float* a = mats[part].data();
       continuum::sgemm(false, false, n, n, n, 1.0f, a, n, a + n * n, n, 0.0f, a + 2 * n * n, n);
     });
@@ -251,6 +272,7 @@ Napi::Value MeasureSgemm(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("measureSgemm", Napi::Function::New(env, MeasureSgemm));
+  exports.Set("paramLayout", Napi::Function::New(env, ParamLayout));
   exports.Set("Model", Model::Define(env));
   exports.Set("Session", Session::Define(env));
   return exports;

@@ -9,7 +9,7 @@
 
 namespace continuum {
 
-// The pool owns the cores; each pool thread calls BLAS single-threaded (see pool.h).
+// The team owns the cores; each team thread calls BLAS single-threaded (see threads.h).
 inline void blas_use_one_thread() {
 #if !defined(CONTINUUM_ACCELERATE)
   openblas_set_num_threads(1);

@@ -15,29 +15,66 @@
 namespace continuum {
 
 // ---------------------------------------------------------------------------------------------
-// parameter layout (mirrors src/model/config.ts paramLayout)
+// parameter layout, stated once in C++ (src/model/config.ts paramLayout states it in TypeScript, and
+// test/model/layout.test.ts holds the two equal through the addon's paramLayout)
 
-std::vector<TensorSpan> param_spans(const GPTConfig& cfg) {
+namespace {
+
+// A tensor's size from the model's width C and the MLP's hidden width F.
+using SizeOf = int64_t (*)(int64_t C, int64_t F);
+
+// One block's tensors in storage order (nanoGPT's state_dict order) and where param_views points at each.
+struct BlockTensor {
+  const char* name;  // after "transformer.h.<l>."
+  SizeOf size;
+  bool decay;        // 2-D tensors only
+  float* BlockViews::*view;
+};
+
+const BlockTensor kBlockTensors[] = {
+    {"ln_1.weight", [](int64_t C, int64_t) { return C; }, false, &BlockViews::ln1w},
+    {"ln_1.bias", [](int64_t C, int64_t) { return C; }, false, &BlockViews::ln1b},
+    {"attn.c_attn.weight", [](int64_t C, int64_t) { return 3 * C * C; }, true, &BlockViews::qkvw},
+    {"attn.c_attn.bias", [](int64_t C, int64_t) { return 3 * C; }, false, &BlockViews::qkvb},
+    {"attn.c_proj.weight", [](int64_t C, int64_t) { return C * C; }, true, &BlockViews::attprojw},
+    {"attn.c_proj.bias", [](int64_t C, int64_t) { return C; }, false, &BlockViews::attprojb},
+    {"ln_2.weight", [](int64_t C, int64_t) { return C; }, false, &BlockViews::ln2w},
+    {"ln_2.bias", [](int64_t C, int64_t) { return C; }, false, &BlockViews::ln2b},
+    {"mlp.c_fc.weight", [](int64_t C, int64_t F) { return F * C; }, true, &BlockViews::fcw},
+    {"mlp.c_fc.bias", [](int64_t, int64_t F) { return F; }, false, &BlockViews::fcb},
+    {"mlp.c_proj.weight", [](int64_t C, int64_t F) { return C * F; }, true, &BlockViews::fcprojw},
+    {"mlp.c_proj.bias", [](int64_t C, int64_t) { return C; }, false, &BlockViews::fcprojb},
+};
+
+// Every tensor in storage order; with a base buffer, views points each named view into it.
+std::vector<TensorSpan> layout(const GPTConfig& cfg, float* base, ParamViews* views) {
   const int64_t C = cfg.C, F = int64_t(cfg.mlp) * cfg.C;
   std::vector<TensorSpan> spans;
   int64_t offset = 0;
-  auto add = [&](int64_t size, bool matrix) {
-    spans.push_back({offset, size, matrix});
+  auto add = [&](const std::string& name, int64_t size, bool decay) -> float* {
+    spans.push_back({offset, size, decay, name});
     offset += size;
+    return base ? base + spans.back().offset : nullptr;
   };
-  add(cfg.V * C, true);    // wte
-  add(cfg.ctx * C, true);  // wpe
+  ParamViews p;
+  p.wte = add("transformer.wte.weight", cfg.V * C, true);
+  p.wpe = add("transformer.wpe.weight", cfg.ctx * C, true);
   for (int l = 0; l < cfg.L; l++) {
-    add(C, false), add(C, false);             // ln_1
-    add(3 * C * C, true), add(3 * C, false);  // attn.c_attn
-    add(C * C, true), add(C, false);          // attn.c_proj
-    add(C, false), add(C, false);             // ln_2
-    add(F * C, true), add(F, false);          // mlp.c_fc
-    add(C * F, true), add(C, false);          // mlp.c_proj
+    BlockViews b;
+    const std::string prefix = "transformer.h." + std::to_string(l) + ".";
+    for (const BlockTensor& t : kBlockTensors) b.*t.view = add(prefix + t.name, t.size(C, F), t.decay);
+    p.blocks.push_back(b);
   }
-  add(C, false), add(C, false);  // ln_f
+  p.lnfw = add("transformer.ln_f.weight", C, false);
+  p.lnfb = add("transformer.ln_f.bias", C, false);
+  // lm_head.weight is tied to transformer.wte.weight: no storage of its own.
+  if (views) *views = p;
   return spans;
 }
+
+}  // namespace
+
+std::vector<TensorSpan> param_spans(const GPTConfig& cfg) { return layout(cfg, nullptr, nullptr); }
 
 int64_t param_count(const GPTConfig& cfg) {
   const auto spans = param_spans(cfg);
@@ -45,23 +82,8 @@ int64_t param_count(const GPTConfig& cfg) {
 }
 
 ParamViews param_views(const GPTConfig& cfg, float* base) {
-  const auto spans = param_spans(cfg);
-  size_t i = 0;
-  auto next = [&]() { return base + spans[i++].offset; };
   ParamViews p;
-  p.wte = next();
-  p.wpe = next();
-  for (int l = 0; l < cfg.L; l++) {
-    BlockViews b;
-    b.ln1w = next(), b.ln1b = next();
-    b.qkvw = next(), b.qkvb = next();
-    b.attprojw = next(), b.attprojb = next();
-    b.ln2w = next(), b.ln2b = next();
-    b.fcw = next(), b.fcb = next();
-    b.fcprojw = next(), b.fcprojb = next();
-    p.blocks.push_back(b);
-  }
-  p.lnfw = next(), p.lnfb = next();
+  layout(cfg, base, &p);
   return p;
 }
 
@@ -91,8 +113,8 @@ struct GPT::Activations {
 
 GPT::GPT(const GPTConfig& cfg, float* params, float* grads, float* m, float* v, int threads)
     : cfg_(cfg), count_(param_count(cfg)), params_(params), grads_(grads), m_(m), v_(v),
-      p_(param_views(cfg, params)), g_(param_views(cfg, grads)), spans_(param_spans(cfg)), pool_(threads),
-      acts_(new Activations()), partials_(pool_.size(), 0.0) {
+      p_(param_views(cfg, params)), g_(param_views(cfg, grads)), spans_(param_spans(cfg)), team_(threads),
+      acts_(new Activations()), partials_(team_.size(), 0.0) {
   blas_use_one_thread();
 }
 
@@ -100,7 +122,7 @@ GPT::~GPT() = default;
 
 void GPT::prepare(int B, int T) {
   const int64_t N = int64_t(B) * T, C = cfg_.C, L = cfg_.L, F = int64_t(cfg_.mlp) * C, V = cfg_.V;
-  const int64_t P = pool_.size();
+  const int64_t P = team_.size();
   const int64_t sizes[] = {
       (2 * L + 1) * N * C,                                // residual
       L * N * C, L * N, L * N,                            // ln1
@@ -164,7 +186,7 @@ void GPT::load_tokens(const int32_t* tokens, int B, int T, int stride, bool with
 void GPT::forward(int B, int T) {
   const int N = B * T, C = cfg_.C, F = cfg_.mlp * cfg_.C, NC = N * C;
   Activations& a = *acts_;
-  encoder_forward(pool_, a.residual, inputs_.data(), positions_.data(), p_.wte, p_.wpe, N, C);
+  encoder_forward(team_, a.residual, inputs_.data(), positions_.data(), p_.wte, p_.wpe, N, C);
   for (int l = 0; l < cfg_.L; l++) {
     const BlockViews& w = p_.blocks[l];
     float* res_in = a.residual + int64_t(2 * l) * NC;  // [N, C]
@@ -175,17 +197,17 @@ void GPT::forward(int B, int T) {
     float* atty = a.atty + int64_t(l) * NC;
     float* att = a.att + int64_t(l) * B * cfg_.H * T * attention_stride(T);
     float *fch = a.fch + int64_t(l) * N * F, *fch_gelu = a.fch_gelu + int64_t(l) * N * F;
-    layernorm_forward(pool_, ln1, a.ln1_mean + l * N, a.ln1_rstd + l * N, res_in, w.ln1w, w.ln1b, N, C);
-    linear_forward(pool_, qkv, ln1, w.qkvw, w.qkvb, nullptr, N, C, 3 * C);
-    attention_forward(pool_, atty, att, a.datt, qkv, B, T, C, cfg_.H);
-    linear_forward(pool_, res_mid, atty, w.attprojw, w.attprojb, res_in, N, C, C);
-    layernorm_forward(pool_, ln2, a.ln2_mean + l * N, a.ln2_rstd + l * N, res_mid, w.ln2w, w.ln2b, N, C);
-    linear_forward(pool_, fch, ln2, w.fcw, w.fcb, nullptr, N, C, F, fch_gelu);  // and fch_gelu = gelu(fch)
-    linear_forward(pool_, res_out, fch_gelu, w.fcprojw, w.fcprojb, res_mid, N, F, C);
+    layernorm_forward(team_, ln1, a.ln1_mean + l * N, a.ln1_rstd + l * N, res_in, w.ln1w, w.ln1b, N, C);
+    linear_forward(team_, qkv, ln1, w.qkvw, w.qkvb, nullptr, N, C, 3 * C);
+    attention_forward(team_, atty, att, a.datt, qkv, B, T, C, cfg_.H);
+    linear_forward(team_, res_mid, atty, w.attprojw, w.attprojb, res_in, N, C, C);
+    layernorm_forward(team_, ln2, a.ln2_mean + l * N, a.ln2_rstd + l * N, res_mid, w.ln2w, w.ln2b, N, C);
+    linear_forward(team_, fch, ln2, w.fcw, w.fcb, nullptr, N, C, F, fch_gelu);  // and fch_gelu = gelu(fch)
+    linear_forward(team_, res_out, fch_gelu, w.fcprojw, w.fcprojb, res_mid, N, F, C);
   }
   const float* res_final = a.residual + int64_t(2 * cfg_.L) * NC;
-  layernorm_forward(pool_, a.lnf, a.lnf_mean, a.lnf_rstd, res_final, p_.lnfw, p_.lnfb, N, C);
-  linear_forward(pool_, a.logits, a.lnf, p_.wte, nullptr, nullptr, N, C, cfg_.V);  // tied lm_head
+  layernorm_forward(team_, a.lnf, a.lnf_mean, a.lnf_rstd, res_final, p_.lnfw, p_.lnfb, N, C);
+  linear_forward(team_, a.logits, a.lnf, p_.wte, nullptr, nullptr, N, C, cfg_.V);  // tied lm_head
 }
 
 // Expects dlogits in a.logits; accumulates every parameter gradient into g_.
@@ -193,10 +215,10 @@ void GPT::backward(int B, int T) {
   const int N = B * T, C = cfg_.C, F = cfg_.mlp * cfg_.C, NC = N * C;
   Activations& a = *acts_;
   // lm_head (tied): dlnf = dlogits wte, dwte += dlogits^T lnf
-  linear_backward(pool_, a.dln, g_.wte, nullptr, a.logits, a.lnf, p_.wte, N, C, cfg_.V);
+  linear_backward(team_, a.dln, g_.wte, nullptr, a.logits, a.lnf, p_.wte, N, C, cfg_.V);
   std::memset(a.dres, 0, sizeof(float) * NC);
   const float* res_final = a.residual + int64_t(2 * cfg_.L) * NC;
-  layernorm_backward(pool_, a.dres, g_.lnfw, g_.lnfb, a.dln_part, a.dln, res_final, p_.lnfw, a.lnf_mean,
+  layernorm_backward(team_, a.dres, g_.lnfw, g_.lnfb, a.dln_part, a.dln, res_final, p_.lnfw, a.lnf_mean,
                      a.lnf_rstd, N, C);
   for (int l = cfg_.L - 1; l >= 0; l--) {
     const BlockViews &w = p_.blocks[l], &g = g_.blocks[l];
@@ -209,18 +231,18 @@ void GPT::backward(int B, int T) {
     const float *fch = a.fch + int64_t(l) * N * F, *fch_gelu = a.fch_gelu + int64_t(l) * N * F;
     // MLP: dres is the gradient at the block output
     // dfch: the gradient at the MLP's pre-activation (through the GELU)
-    linear_backward(pool_, a.dfch, g.fcprojw, g.fcprojb, a.dres, fch_gelu, w.fcprojw, N, F, C, fch);
-    linear_backward(pool_, a.dln, g.fcw, g.fcb, a.dfch, ln2, w.fcw, N, C, F);
-    layernorm_backward(pool_, a.dres, g.ln2w, g.ln2b, a.dln_part, a.dln, res_mid, w.ln2w, a.ln2_mean + l * N,
+    linear_backward(team_, a.dfch, g.fcprojw, g.fcprojb, a.dres, fch_gelu, w.fcprojw, N, F, C, fch);
+    linear_backward(team_, a.dln, g.fcw, g.fcb, a.dfch, ln2, w.fcw, N, C, F);
+    layernorm_backward(team_, a.dres, g.ln2w, g.ln2b, a.dln_part, a.dln, res_mid, w.ln2w, a.ln2_mean + l * N,
                        a.ln2_rstd + l * N, N, C);
     // attention: dres is now the gradient at res_mid
-    linear_backward(pool_, a.datty, g.attprojw, g.attprojb, a.dres, atty, w.attprojw, N, C, C);
-    attention_backward(pool_, a.dqkv, a.datt, a.datty, qkv, att, B, T, C, cfg_.H);
-    linear_backward(pool_, a.dln, g.qkvw, g.qkvb, a.dqkv, ln1, w.qkvw, N, C, 3 * C);
-    layernorm_backward(pool_, a.dres, g.ln1w, g.ln1b, a.dln_part, a.dln, res_in, w.ln1w, a.ln1_mean + l * N,
+    linear_backward(team_, a.datty, g.attprojw, g.attprojb, a.dres, atty, w.attprojw, N, C, C);
+    attention_backward(team_, a.dqkv, a.datt, a.datty, qkv, att, B, T, C, cfg_.H);
+    linear_backward(team_, a.dln, g.qkvw, g.qkvb, a.dqkv, ln1, w.qkvw, N, C, 3 * C);
+    layernorm_backward(team_, a.dres, g.ln1w, g.ln1b, a.dln_part, a.dln, res_in, w.ln1w, a.ln1_mean + l * N,
                        a.ln1_rstd + l * N, N, C);
   }
-  encoder_backward(pool_, g_.wte, g_.wpe, a.dres, inputs_.data(), positions_.data(), N, C);
+  encoder_backward(team_, g_.wte, g_.wpe, a.dres, inputs_.data(), positions_.data(), N, C);
 }
 
 double GPT::forward_backward(const int32_t* tokens, const float* weights, int B, int T, double normalizer,
@@ -228,7 +250,7 @@ double GPT::forward_backward(const int32_t* tokens, const float* weights, int B,
   prepare(B, T);
   load_tokens(tokens, B, T, T + 1, true);
   forward(B, T);
-  const double wlogp = crossentropy_forward_backward(pool_, acts_->logits, logp_out, targets_.data(), weights,
+  const double wlogp = crossentropy_forward_backward(team_, acts_->logits, logp_out, targets_.data(), weights,
                                                      float(1.0 / normalizer), B * T, cfg_.V, partials_.data());
   backward(B, T);
   return 0.0 - wlogp / normalizer;  // +0, not -0, when every weight is zero (as the reference)
@@ -238,7 +260,7 @@ void GPT::logprobs(const int32_t* tokens, int B, int T, float* logp_out) {
   prepare(B, T);
   load_tokens(tokens, B, T, T + 1, true);
   forward(B, T);
-  crossentropy_forward_backward(pool_, acts_->logits, logp_out, targets_.data(), nullptr, 0.0f, B * T, cfg_.V,
+  crossentropy_forward_backward(team_, acts_->logits, logp_out, targets_.data(), nullptr, 0.0f, B * T, cfg_.V,
                                 partials_.data());
 }
 
@@ -280,8 +302,8 @@ CONTINUUM_SIMD static void adamw_update(float* __restrict p, float* __restrict g
 }
 
 double GPT::step(const AdamW& opt, int t) {
-  const int P = pool_.size();
-  pool_.run(P, [&](int part, int) {
+  const int P = team_.size();
+  team_.run(P, [&](int part, int) {
     int64_t i0, i1;
     split_range(count_, P, part, &i0, &i1);
     partials_[part] = sum_of_squares(grads_ + i0, i1 - i0);
@@ -299,7 +321,7 @@ double GPT::step(const AdamW& opt, int t) {
   const float b1 = opt.beta1, b2 = opt.beta2;
   const float bc1 = float(1.0 - std::pow(double(b1), t)), bc2 = float(1.0 - std::pow(double(b2), t));
   const float decayed = 1.0f - opt.lr * opt.weight_decay;
-  pool_.parallel_for(count_, [&](int64_t i0, int64_t i1, int) {
+  team_.parallel_for(count_, [&](int64_t i0, int64_t i1, int) {
     for (const TensorSpan& s : spans_) {  // the part of each tensor inside [i0, i1)
       const int64_t a = std::max(i0, s.offset), b = std::min(i1, s.offset + s.size);
       if (a < b) {
@@ -321,27 +343,27 @@ InferenceSession::InferenceSession(GPT& model, int batch, int32_t* lengths)
   kv_.assign(int64_t(cfg_.L) * 2 * batch * cfg_.ctx * C, 0.0f);
   x_.resize(R * C), ln_.resize(R * C), mean_.resize(R), rstd_.resize(R), qkv_.resize(R * 3 * C);
   atty_.resize(R * C), fch_.resize(R * F), fchg_.resize(R * F);
-  scores_.resize(int64_t(model.pool().size()) * cfg_.ctx);
+  scores_.resize(int64_t(model.team().size()) * cfg_.ctx);
   rows_.resize(R), pos_.resize(R);
 }
 
 void InferenceSession::run_blocks(const int32_t* tokens, const int32_t* row_of, const int32_t* pos, int n) {
-  ThreadPool& pool = model_.pool();
+  ThreadTeam& team = model_.team();
   const ParamViews& p = model_.weights();
   const int C = cfg_.C, F = cfg_.mlp * cfg_.C, H = cfg_.H, hs = C / H;
   const float scale = 1.0f / std::sqrt(float(hs));
-  encoder_forward(pool, x_.data(), tokens, pos, p.wte, p.wpe, n, C);
+  encoder_forward(team, x_.data(), tokens, pos, p.wte, p.wpe, n, C);
   for (int l = 0; l < cfg_.L; l++) {
     const BlockViews& w = p.blocks[l];
-    layernorm_forward(pool, ln_.data(), mean_.data(), rstd_.data(), x_.data(), w.ln1w, w.ln1b, n, C);
-    linear_forward(pool, qkv_.data(), ln_.data(), w.qkvw, w.qkvb, nullptr, n, C, 3 * C);
+    layernorm_forward(team, ln_.data(), mean_.data(), rstd_.data(), x_.data(), w.ln1w, w.ln1b, n, C);
+    linear_forward(team, qkv_.data(), ln_.data(), w.qkvw, w.qkvb, nullptr, n, C, 3 * C);
     for (int i = 0; i < n; i++) {  // store the new keys and values
       const float* q = qkv_.data() + int64_t(i) * 3 * C;
       std::memcpy(kcache(l, row_of[i]) + int64_t(pos[i]) * C, q + C, sizeof(float) * C);
       std::memcpy(vcache(l, row_of[i]) + int64_t(pos[i]) * C, q + 2 * C, sizeof(float) * C);
     }
     // position i attends to positions 0..pos[i] of its row: one (position, head) pair per task
-    pool.parallel_for(int64_t(n) * H, [&](int64_t j0, int64_t j1, int tid) {
+    team.parallel_for(int64_t(n) * H, [&](int64_t j0, int64_t j1, int tid) {
       float* s = scores_.data() + int64_t(tid) * cfg_.ctx;
       for (int64_t j = j0; j < j1; j++) {
         const int i = int(j / H), h = int(j % H), keys = pos[i] + 1;
@@ -354,10 +376,10 @@ void InferenceSession::run_blocks(const int32_t* tokens, const int32_t* row_of, 
                     atty_.data() + int64_t(i) * C + h * hs, 1);
       }
     });
-    linear_forward(pool, x_.data(), atty_.data(), w.attprojw, w.attprojb, x_.data(), n, C, C);
-    layernorm_forward(pool, ln_.data(), mean_.data(), rstd_.data(), x_.data(), w.ln2w, w.ln2b, n, C);
-    linear_forward(pool, fch_.data(), ln_.data(), w.fcw, w.fcb, nullptr, n, C, F, fchg_.data());
-    linear_forward(pool, x_.data(), fchg_.data(), w.fcprojw, w.fcprojb, x_.data(), n, F, C);
+    linear_forward(team, x_.data(), atty_.data(), w.attprojw, w.attprojb, x_.data(), n, C, C);
+    layernorm_forward(team, ln_.data(), mean_.data(), rstd_.data(), x_.data(), w.ln2w, w.ln2b, n, C);
+    linear_forward(team, fch_.data(), ln_.data(), w.fcw, w.fcb, nullptr, n, C, F, fchg_.data());
+    linear_forward(team, x_.data(), fchg_.data(), w.fcprojw, w.fcprojb, x_.data(), n, F, C);
   }
 }
 
@@ -379,11 +401,11 @@ void InferenceSession::prefill(int row, const int32_t* tokens, int n, float* log
   run_blocks(tokens, rows_.data(), pos_.data(), n);
   lengths_[row] = n;
   // logits of the last position only: [1, C] -> [1, V]
-  ThreadPool& pool = model_.pool();
+  ThreadTeam& team = model_.team();
   const ParamViews& p = model_.weights();
   const float* last = x_.data() + int64_t(n - 1) * cfg_.C;
-  layernorm_forward(pool, ln_.data(), mean_.data(), rstd_.data(), last, p.lnfw, p.lnfb, 1, cfg_.C);
-  linear_forward(pool, logits_out, ln_.data(), p.wte, nullptr, nullptr, 1, cfg_.C, cfg_.V);
+  layernorm_forward(team, ln_.data(), mean_.data(), rstd_.data(), last, p.lnfw, p.lnfb, 1, cfg_.C);
+  linear_forward(team, logits_out, ln_.data(), p.wte, nullptr, nullptr, 1, cfg_.C, cfg_.V);
 }
 
 void InferenceSession::decode(const int32_t* rows, const int32_t* tokens, int n, float* logits_out) {
@@ -403,10 +425,10 @@ void InferenceSession::decode(const int32_t* rows, const int32_t* tokens, int n,
   }
   run_blocks(tokens, rows, pos_.data(), n);
   for (int i = 0; i < n; i++) lengths_[rows[i]] += 1;
-  ThreadPool& pool = model_.pool();
+  ThreadTeam& team = model_.team();
   const ParamViews& p = model_.weights();
-  layernorm_forward(pool, ln_.data(), mean_.data(), rstd_.data(), x_.data(), p.lnfw, p.lnfb, n, cfg_.C);
-  linear_forward(pool, logits_out, ln_.data(), p.wte, nullptr, nullptr, n, cfg_.C, cfg_.V);
+  layernorm_forward(team, ln_.data(), mean_.data(), rstd_.data(), x_.data(), p.lnfw, p.lnfb, n, cfg_.C);
+  linear_forward(team, logits_out, ln_.data(), p.wte, nullptr, nullptr, n, cfg_.C, cfg_.V);
 }
 
 }  // namespace continuum

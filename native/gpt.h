@@ -6,9 +6,10 @@
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <string>
 #include <vector>
 
-#include "pool.h"
+#include "threads.h"
 
 namespace continuum {
 
@@ -31,7 +32,7 @@ struct BlockViews {
   float *fcprojw, *fcprojb;    // [C, 4C], [C]
 };
 
-// Named views into a buffer laid out like config.ts paramLayout (lm_head tied to wte).
+// Named views into the parameter buffer (the layout: param_spans in gpt.cpp; lm_head tied to wte).
 struct ParamViews {
   float* wte;  // [V, C]
   float* wpe;  // [ctx, C]
@@ -43,6 +44,7 @@ struct ParamViews {
 struct TensorSpan {
   int64_t offset, size;
   bool decay;
+  std::string name;  // nanoGPT's state_dict name
 };
 
 std::vector<TensorSpan> param_spans(const GPTConfig& cfg);
@@ -75,7 +77,7 @@ class GPT {
   double step(const AdamW& opt, int t);
 
   const GPTConfig& config() const { return cfg_; }
-  ThreadPool& pool() { return pool_; }
+  ThreadTeam& team() { return team_; }
   const ParamViews& weights() const { return p_; }
 
  private:
@@ -90,14 +92,14 @@ class GPT {
   float *params_, *grads_, *m_, *v_;
   ParamViews p_, g_;
   std::vector<TensorSpan> spans_;
-  ThreadPool pool_;
+  ThreadTeam team_;
   // Activations, allocated for the largest (B, T) seen, then reused; 64-byte aligned so that vector
   // loads never straddle cache lines (the attention kernels run 10-30% faster on aligned rows).
   std::unique_ptr<float, void (*)(void*)> arena_{nullptr, std::free};
   int64_t arena_floats_ = 0;
   std::vector<int32_t> inputs_, targets_, positions_;
   std::unique_ptr<Activations> acts_;
-  std::vector<double> partials_;  // one partial sum per pool chunk (loss, gradient norm)
+  std::vector<double> partials_;  // one partial sum per team chunk (loss, gradient norm)
 };
 
 // A KV cache over `batch` rows of up to ctx tokens each; lengths[batch] is lent by the caller.

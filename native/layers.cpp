@@ -14,9 +14,9 @@ namespace continuum {
 // encoder: token + position embeddings. The backward pass splits channels, not rows, across
 // threads, so two rows with the same token never race on the same gradient entry.
 
-void encoder_forward(ThreadPool& pool, float* out, const int32_t* inp, const int32_t* pos, const float* wte,
+void encoder_forward(ThreadTeam& team, float* out, const int32_t* inp, const int32_t* pos, const float* wte,
                      const float* wpe, int N, int C) {
-  pool.parallel_for(N, [&](int64_t n0, int64_t n1, int) {
+  team.parallel_for(N, [&](int64_t n0, int64_t n1, int) {
     for (int64_t n = n0; n < n1; n++) {
       const float* te = wte + int64_t(inp[n]) * C;
       const float* pe = wpe + int64_t(pos[n]) * C;
@@ -26,9 +26,9 @@ void encoder_forward(ThreadPool& pool, float* out, const int32_t* inp, const int
   });
 }
 
-void encoder_backward(ThreadPool& pool, float* dwte, float* dwpe, const float* dout, const int32_t* inp,
+void encoder_backward(ThreadTeam& team, float* dwte, float* dwpe, const float* dout, const int32_t* inp,
                       const int32_t* pos, int N, int C) {
-  pool.parallel_for(C, [&](int64_t c0, int64_t c1, int) {
+  team.parallel_for(C, [&](int64_t c0, int64_t c1, int) {
     for (int n = 0; n < N; n++) {
       const float* d = dout + int64_t(n) * C;
       float* te = dwte + int64_t(inp[n]) * C;
@@ -70,9 +70,9 @@ CONTINUUM_SIMD static void layernorm_rows(float* __restrict out, float* __restri
   }
 }
 
-void layernorm_forward(ThreadPool& pool, float* out, float* mean, float* rstd, const float* inp, const float* w,
+void layernorm_forward(ThreadTeam& team, float* out, float* mean, float* rstd, const float* inp, const float* w,
                        const float* b, int N, int C) {
-  pool.parallel_for(N, [&](int64_t n0, int64_t n1, int) { layernorm_rows(out, mean, rstd, inp, w, b, n0, n1, C); });
+  team.parallel_for(N, [&](int64_t n0, int64_t n1, int) { layernorm_rows(out, mean, rstd, inp, w, b, n0, n1, C); });
 }
 
 // Rows n0..n1 of the backward pass; pdw, pdb: this chunk's partial weight and bias gradients.
@@ -114,10 +114,10 @@ CONTINUUM_SIMD static void layernorm_backward_rows(float* __restrict dinp, float
   }
 }
 
-void layernorm_backward(ThreadPool& pool, float* dinp, float* dw, float* db, float* scratch, const float* dout,
+void layernorm_backward(ThreadTeam& team, float* dinp, float* dw, float* db, float* scratch, const float* dout,
                         const float* inp, const float* w, const float* mean, const float* rstd, int N, int C) {
-  const int P = pool.size();
-  pool.run(P, [&](int part, int) {
+  const int P = team.size();
+  team.run(P, [&](int part, int) {
     int64_t n0, n1;
     split_range(N, P, part, &n0, &n1);
     float* pdw = scratch + int64_t(part) * 2 * C;  // this chunk's partial dw, then db
@@ -165,18 +165,18 @@ CONTINUUM_SIMD static void column_sums(float* __restrict sums, const float* __re
 
 // How many chunks to cut a product into: two per thread, so that when another process takes a core
 // for a while, the threads still running take over its second chunk instead of waiting for it.
-static int product_chunks(const ThreadPool& pool, int64_t rows, int64_t min_rows) {
+static int product_chunks(const ThreadTeam& team, int64_t rows, int64_t min_rows) {
   const int64_t by_size = rows / min_rows;
-  const int64_t want = pool.size() == 1 ? 1 : 2 * pool.size();
+  const int64_t want = team.size() == 1 ? 1 : 2 * team.size();
   return int(std::max<int64_t>(1, std::min(want, by_size)));
 }
 
-void linear_forward(ThreadPool& pool, float* out, const float* inp, const float* W, const float* bias,
+void linear_forward(ThreadTeam& team, float* out, const float* inp, const float* W, const float* bias,
                     const float* residual, int N, int IC, int OC, float* gelu_out) {
   // Many rows (training, prefill): split rows. Few (decoding): split output columns.
-  const bool split_rows = N >= 32 * pool.size();
-  const int parts = split_rows ? product_chunks(pool, N, 64) : product_chunks(pool, OC, 32);
-  pool.run(parts, [&](int part, int) {
+  const bool split_rows = N >= 32 * team.size();
+  const int parts = split_rows ? product_chunks(team, N, 64) : product_chunks(team, OC, 32);
+  team.run(parts, [&](int part, int) {
     int64_t r0 = 0, r1 = N, c0 = 0, c1 = OC;
     if (split_rows) split_range(N, parts, part, &r0, &r1);
     else split_range(OC, parts, part, &c0, &c1);
@@ -189,11 +189,11 @@ void linear_forward(ThreadPool& pool, float* out, const float* inp, const float*
   });
 }
 
-void linear_backward(ThreadPool& pool, float* dinp, float* dW, float* dbias, const float* dout, const float* inp,
+void linear_backward(ThreadTeam& team, float* dinp, float* dW, float* dbias, const float* dout, const float* inp,
                      const float* W, int N, int IC, int OC, const float* gelu_inp) {
   // The three products are independent: each thread does its share of all three in one region.
-  const int parts = product_chunks(pool, std::min(N, OC), 16);
-  pool.run(parts, [&](int part, int) {
+  const int parts = product_chunks(team, std::min(N, OC), 16);
+  team.run(parts, [&](int part, int) {
     int64_t n0, n1, o0, o1;
     split_range(N, parts, part, &n0, &n1);
     split_range(OC, parts, part, &o0, &o1);
@@ -218,12 +218,12 @@ int64_t attention_scratch_floats(int T, int hs) {
   return T * Tp + hs * Tp;
 }
 
-void attention_forward(ThreadPool& pool, float* out, float* att, float* scratch, const float* qkv, int B, int T,
+void attention_forward(ThreadTeam& team, float* out, float* att, float* scratch, const float* qkv, int B, int T,
                        int C, int H) {
   const int hs = C / H, Tp = attention_stride(T), C3 = 3 * C;
   const float scale = 1.0f / std::sqrt(float(hs));
   const bool fast = attention_fast_path(hs);
-  pool.parallel_for(int64_t(B) * H, [&](int64_t i0, int64_t i1, int tid) {
+  team.parallel_for(int64_t(B) * H, [&](int64_t i0, int64_t i1, int tid) {
     float* kt = scratch + tid * attention_scratch_floats(T, hs);
     for (int64_t i = i0; i < i1; i++) {
       const int b = int(i / H), h = int(i % H);
@@ -257,12 +257,12 @@ void attention_forward(ThreadPool& pool, float* out, float* att, float* scratch,
   });
 }
 
-void attention_backward(ThreadPool& pool, float* dqkv, float* scratch, const float* dout, const float* qkv,
+void attention_backward(ThreadTeam& team, float* dqkv, float* scratch, const float* dout, const float* qkv,
                         const float* att, int B, int T, int C, int H) {
   const int hs = C / H, Tp = attention_stride(T), C3 = 3 * C;
   const float scale = 1.0f / std::sqrt(float(hs));
   const bool fast = attention_fast_path(hs);
-  pool.parallel_for(int64_t(B) * H, [&](int64_t i0, int64_t i1, int tid) {
+  team.parallel_for(int64_t(B) * H, [&](int64_t i0, int64_t i1, int tid) {
     float* da = scratch + tid * attention_scratch_floats(T, hs);  // [T, Tp]: d att, then d preatt
     float* kt = da + int64_t(T) * Tp;                              // [hs, Tp]
     for (int64_t i = i0; i < i1; i++) {
@@ -313,10 +313,10 @@ void attention_backward(ThreadPool& pool, float* dqkv, float* scratch, const flo
 // ---------------------------------------------------------------------------------------------
 // weighted cross-entropy, fused with its gradient
 
-double crossentropy_forward_backward(ThreadPool& pool, float* logits, float* logp, const int32_t* targets,
+double crossentropy_forward_backward(ThreadTeam& team, float* logits, float* logp, const int32_t* targets,
                                      const float* weights, float grad_scale, int N, int V, double* partial) {
-  const int P = pool.size();
-  pool.run(P, [&](int part, int) {
+  const int P = team.size();
+  team.run(P, [&](int part, int) {
     int64_t n0, n1;
     split_range(N, P, part, &n0, &n1);
     double acc = 0;

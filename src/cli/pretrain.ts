@@ -87,43 +87,46 @@ export function registerPretrainCommand(program: Command): void {
     .option('--resume <dir>', 'continue a killed run from its latest checkpoint')
     .option('--sample-tokens <n>', 'characters to sample at the end (0 = none)', int('--sample-tokens'), 300)
     .option('--json', 'print one JSON line with the final figures')
-    .action((flags: PretrainFlags) => {
-      let recipe = pretrainRecipe(flags);
-      let outDir = flags.out ?? defaultRunDir('pretrain');
-      if (flags.resume) {
-        outDir = flags.resume;
-        recipe = runDirRecipe(outDir);
-      }
-      const engine = parseEngineName(flags.engine);
-      if (!flags.json) process.stderr.write(`run directory: ${outDir}\n`);
-      const result = runRecipe(recipe, { outDir, engine, resume: Boolean(flags.resume), json: flags.json });
-      const last = result.last;
-      const corpus = loadCorpusSpec(recipe.stages[0].corpus ?? flags.corpus);
-      const figures = {
-        val_loss: last['eval/val_loss'],
-        // Every val position once: the same number on every rerun of the same model, unlike the estimate.
-        val_loss_exact: Number(splitLoss(result.engine, corpus, 'val', recipe.stages[0].blockSize ?? recipe.model.contextLength).toFixed(4)),
-        train_loss: last['eval/train_loss'],
-        iters: result.steps,
-        wall_s: Number(result.wallSeconds.toFixed(2)),
-        engine,
-        out: outDir,
-      };
-      let sample = '';
-      if (flags.sampleTokens > 0) {
-        const ids = generateLong(result.engine, encode('\n'), flags.sampleTokens, { temperature: 0.8, topK: 200 }, new Rng(flags.seed));
-        sample = decode(ids);
-      }
-      if (flags.json) {
-        process.stdout.write(JSON.stringify({ ...figures, sample }) + '\n');
-      } else {
-        process.stdout.write(
-          `\nval loss ${figures.val_loss?.toFixed(4)} (exact, every val position: ${figures.val_loss_exact.toFixed(4)}) | train loss ${figures.train_loss?.toFixed(4)} | ` +
-            `${figures.iters} iters in ${figures.wall_s.toFixed(1)} s (${engine} engine)\n` +
-            `model: ${join(outDir, 'model')} (sample it: npx continuum sample ${outDir} --prompt "ROMEO:")\n`,
-        );
-        if (sample) process.stdout.write(`\n--- sample ---\n${sample}\n--------------\n`);
-      }
-      result.engine.dispose();
-    });
+    .action(pretrain);
+}
+
+/** Trains, then prints the validation loss (estimated and exact), the time and a sample. */
+function pretrain(flags: PretrainFlags): void {
+  let recipe = pretrainRecipe(flags);
+  let outDir = flags.out ?? defaultRunDir('pretrain');
+  if (flags.resume) {
+    outDir = flags.resume;
+    recipe = runDirRecipe(outDir);
+  }
+  const engine = parseEngineName(flags.engine);
+  if (!flags.json) process.stderr.write(`run directory: ${outDir}\n`);
+  const result = runRecipe(recipe, { outDir, engine, resume: Boolean(flags.resume), json: flags.json });
+  const last = result.last;
+  const corpus = loadCorpusSpec(recipe.stages[0].corpus ?? flags.corpus);
+  const figures = {
+    val_loss: last['eval/val_loss'],
+    // Every val position once: the same number on every rerun of the same model, unlike the estimate.
+    val_loss_exact: Number(splitLoss(result.engine, corpus, 'val', recipe.stages[0].blockSize ?? recipe.model.contextLength).toFixed(4)),
+    train_loss: last['eval/train_loss'],
+    iters: result.steps,
+    wall_s: Number(result.wallSeconds.toFixed(2)),
+    engine,
+    out: outDir,
+  };
+  let sample = '';
+  if (flags.sampleTokens > 0) {
+    const ids = generateLong(result.engine, encode('\n'), flags.sampleTokens, { temperature: 0.8, topK: 200 }, new Rng(flags.seed));
+    sample = decode(ids);
+  }
+  if (flags.json) {
+    process.stdout.write(JSON.stringify({ ...figures, sample }) + '\n');
+  } else {
+    process.stdout.write(
+      `\nval loss ${figures.val_loss?.toFixed(4)} (exact, every val position: ${figures.val_loss_exact.toFixed(4)}) | train loss ${figures.train_loss?.toFixed(4)} | ` +
+        `${figures.iters} iters in ${figures.wall_s.toFixed(1)} s (${engine} engine)\n` +
+        `model: ${join(outDir, 'model')} (sample it: npx continuum sample ${outDir} --prompt "ROMEO:")\n`,
+    );
+    if (sample) process.stdout.write(`\n--- sample ---\n${sample}\n--------------\n`);
+  }
+  result.engine.dispose();
 }

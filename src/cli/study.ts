@@ -7,7 +7,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openRunStore, STORE_FILE } from '../store/run-store.js';
-import { defaultJobs, type PoolOptions, type PoolStatus } from '../study/pool.js';
+import { defaultJobs, type TrialProcessOptions, type StudyProgress } from '../study/trial-processes.js';
 import { listRunDirs, openRunDir, runIdOf } from '../study/run-dir.js';
 import { resumeRun, runStudy, startStudy, writeRunReport, type StudyOutcome } from '../study/runner.js';
 import { parseStudyText, type Study } from '../study/schema.js';
@@ -35,12 +35,12 @@ export function formatSeconds(s: number): string {
   return t >= 90 ? `${Math.floor(t / 60)}m${String(t % 60).padStart(2, '0')}s` : `${t}s`;
 }
 
-function poolOptions(jobs: number | undefined, threads: number | undefined): PoolOptions {
+function processOptions(jobs: number | undefined, threads: number | undefined): TrialProcessOptions {
   const progress = createProgress();
   return {
     jobs: jobs ?? defaultJobs(),
     threads,
-    onStatus(s: PoolStatus) {
+    onStatus(s: StudyProgress) {
       const finished = s.done + s.failed;
       // The progress line adds its own ETA from the fraction done (trial fractions included).
       progress.update(s.total ? s.work / s.total : 1, `trials ${finished}/${s.total}`, {
@@ -97,7 +97,7 @@ export function registerStudyCommands(program: Command): void {
       const opened = startStudy(spec, flags.quick ? 'quick' : 'full', dir);
       const trials = opened.store.listTrials(opened.run.id).length;
       process.stderr.write(`${spec.title ?? spec.name} (${flags.quick ? 'quick' : 'full'} mode): ${trials} trials -> ${dir}\n`);
-      printOutcome(await runStudy(opened, poolOptions(flags.jobs, flags.threads)));
+      printOutcome(await runStudy(opened, processOptions(flags.jobs, flags.threads)));
     });
 
   study
@@ -108,7 +108,7 @@ export function registerStudyCommands(program: Command): void {
     .option('--threads <n>', 'native-engine threads per trial (default: cores / jobs)', int('--threads'))
     .option('--retry-failed', 'run failed trials again too')
     .action(async (dir: string, flags: { jobs?: number; threads?: number; retryFailed?: boolean }) => {
-      printOutcome(await resumeRun(dir, poolOptions(flags.jobs, flags.threads), { retryFailed: flags.retryFailed }));
+      printOutcome(await resumeRun(dir, processOptions(flags.jobs, flags.threads), { retryFailed: flags.retryFailed }));
     });
 
   study
@@ -129,29 +129,32 @@ export function registerStudyCommands(program: Command): void {
     .description('list study runs: status, trials, verdict')
     .option('--runs <dir>', 'where runs live', 'runs')
     .option('--json', 'one JSON object per run')
-    .action((flags: { runs: string; json?: boolean }) => {
-      const rows = listRunDirs(flags.runs).map((dir) => {
-        const store = openRunStore(join(dir, STORE_FILE), { readonly: true });
-        try {
-          const s = store.runSummary(runIdOf(dir));
-          return { dir, study: s.run.study, status: s.run.status, verdict: s.run.verdict, created: s.run.createdAt, trials: s.trials };
-        } finally {
-          store.close();
-        }
-      });
-      if (flags.json) {
-        for (const r of rows) process.stdout.write(JSON.stringify(r) + '\n');
-        return;
-      }
-      if (rows.length === 0) {
-        process.stdout.write(`no study runs in ${flags.runs}/ (start one with \`continuum study run breadth --quick\`)\n`);
-        return;
-      }
-      for (const r of rows) {
-        const t = r.trials;
-        process.stdout.write(
-          `${r.dir}  ${r.study}  ${r.status}  ${r.verdict ?? '-'}  trials ${t.done}/${t.total} done${t.failed ? `, ${t.failed} failed` : ''}${t.queued + t.running ? `, ${t.queued + t.running} left` : ''}\n`,
-        );
-      }
-    });
+    .action(listRuns);
+}
+
+/** One line (or JSON object) per study run under flags.runs: status, verdict, trials. */
+function listRuns(flags: { runs: string; json?: boolean }): void {
+  const rows = listRunDirs(flags.runs).map((dir) => {
+    const store = openRunStore(join(dir, STORE_FILE), { readonly: true });
+    try {
+      const s = store.runSummary(runIdOf(dir));
+      return { dir, study: s.run.study, status: s.run.status, verdict: s.run.verdict, created: s.run.createdAt, trials: s.trials };
+    } finally {
+      store.close();
+    }
+  });
+  if (flags.json) {
+    for (const r of rows) process.stdout.write(JSON.stringify(r) + '\n');
+    return;
+  }
+  if (rows.length === 0) {
+    process.stdout.write(`no study runs in ${flags.runs}/ (start one with \`continuum study run breadth --quick\`)\n`);
+    return;
+  }
+  for (const r of rows) {
+    const t = r.trials;
+    process.stdout.write(
+      `${r.dir}  ${r.study}  ${r.status}  ${r.verdict ?? '-'}  trials ${t.done}/${t.total} done${t.failed ? `, ${t.failed} failed` : ''}${t.queued + t.running ? `, ${t.queued + t.running} left` : ''}\n`,
+    );
+  }
 }

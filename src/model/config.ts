@@ -41,7 +41,10 @@ export interface TensorView {
   decay: boolean;
 }
 
-/** Every parameter tensor, in nanoGPT state_dict order, as views into one Float32Array. */
+/**
+ * Every parameter tensor, in nanoGPT state_dict order, as views into one Float32Array. native/gpt.cpp states
+ * the same layout for C++; test/model/layout.test.ts holds the two equal.
+ */
 export function paramLayout(cfg: GPTConfig): { tensors: TensorView[]; total: number } {
   const C = cfg.dModel;
   const H = cfg.mlpRatio * C;

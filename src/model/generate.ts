@@ -6,7 +6,8 @@
 import type { Rng } from '../util/rng.js';
 import type { Engine } from './engine.js';
 
-export interface SampleOptions {
+/** How generate() draws tokens (a rollout's recipe-level settings are rollout/sample.ts RolloutSampling). */
+export interface GenerateOptions {
   maxNewTokens: number;
   /** 0 = greedy (argmax). */
   temperature: number;
@@ -22,7 +23,7 @@ export interface SampleOptions {
  * Text longer than the context: generates in windows, re-reading the last half-context as the next prompt
  * (a model with learned positions cannot slide a KV cache past its contextLength).
  */
-export function generateLong(engine: Engine, prompt: number[], count: number, opts: Omit<SampleOptions, 'maxNewTokens'>, rng: Rng): number[] {
+export function generateLong(engine: Engine, prompt: number[], count: number, opts: Omit<GenerateOptions, 'maxNewTokens'>, rng: Rng): number[] {
   const ctx = engine.config.contextLength;
   const out: number[] = [];
   let window = prompt.slice(-Math.max(1, Math.floor(ctx / 2)));
@@ -36,7 +37,7 @@ export function generateLong(engine: Engine, prompt: number[], count: number, op
 }
 
 /** Samples a completion for every prompt; returns only the new tokens of each row. */
-export function generate(engine: Engine, prompts: number[][], opts: SampleOptions, rng: Rng): number[][] {
+export function generate(engine: Engine, prompts: number[][], opts: GenerateOptions, rng: Rng): number[][] {
   const ctx = engine.config.contextLength;
   const V = engine.config.vocabSize;
   prompts.forEach((p, i) => {
@@ -72,7 +73,7 @@ export function generate(engine: Engine, prompts: number[][], opts: SampleOption
   return outputs;
 }
 
-function generateByRecompute(engine: Engine, prompts: number[][], opts: SampleOptions, rng: Rng, outputs: number[][], budget: number[]): number[][] {
+function generateByRecompute(engine: Engine, prompts: number[][], opts: GenerateOptions, rng: Rng, outputs: number[][], budget: number[]): number[][] {
   const V = engine.config.vocabSize;
   const done = prompts.map((_, row) => budget[row] <= 0);
   while (done.some((d) => !d)) {
@@ -90,7 +91,7 @@ function generateByRecompute(engine: Engine, prompts: number[][], opts: SampleOp
 }
 
 /** One token from next-token logits [V]: argmax at temperature 0, else softmax(logits / T) over the top k. */
-export function sampleToken(logits: Float32Array, opts: Pick<SampleOptions, 'temperature' | 'topK'>, rng: Rng): number {
+export function sampleToken(logits: Float32Array, opts: Pick<GenerateOptions, 'temperature' | 'topK'>, rng: Rng): number {
   const V = logits.length;
   if (!(opts.temperature > 0)) {
     let best = 0;

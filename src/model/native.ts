@@ -1,6 +1,6 @@
 /**
  * The native engine: the GPT of native/ (C++, BLAS for the matrix products, every core through one
- * thread pool) behind the same Engine interface as the reference engine, which is its specification.
+ * thread team, native/threads.h) behind the same Engine interface as the reference engine, which is its specification.
  *
  * JavaScript owns the four buffers the model trains (params, grads and the AdamW moments m, v) and lends
  * them to C++ once, at construction: checkpoints read and write `params` and `optimizer` directly, and no
@@ -39,6 +39,8 @@ interface NativeAddon {
   Session: new (model: NativeModel, batch: number, lengths: Int32Array) => NativeSession;
   /** GFLOP/s of `threads` threads each multiplying [size, size] matrices for about `seconds`. */
   measureSgemm(threads: number, size: number, seconds: number): number;
+  /** The parameter layout as native/gpt.cpp lays it out, for the test that holds it equal to paramLayout. */
+  paramLayout(config: GPTConfig): { name: string; offset: number; size: number; decay: boolean }[];
 }
 
 let addon: NativeAddon | undefined;
@@ -98,7 +100,7 @@ function copyInto(dst: Float32Array, src: Float32Array, what: string): void {
 }
 
 export interface NativeEngineOptions {
-  /** Threads for the engine's pool (BLAS runs single-threaded inside it). Default: CONTINUUM_THREADS or every usable core. */
+  /** Threads in the engine's thread team (BLAS runs single-threaded inside each). Default: CONTINUUM_THREADS or every usable core. */
   threads?: number;
 }
 
@@ -108,7 +110,7 @@ export class NativeEngine implements Engine {
   readonly params: Float32Array;
   readonly grads: Float32Array;
   readonly optimizer: OptimizerState;
-  /** Threads in the engine's pool. */
+  /** Threads in the engine's thread team. */
   readonly threads: number;
   private model: NativeModel | null;
   private readonly addon: NativeAddon;

@@ -4,7 +4,7 @@
  */
 import { isRateTag } from '../measure/tags.js';
 import { MIN_SEEDS_FOR_VERDICT, noVerdictReason, type Interval, type Verdict } from '../stats/stats.js';
-import { formatInterval, formatNumber } from './html.js';
+import { formatInterval, formatNumber } from '../util/format.js';
 import { armResult, compareArms, type ArmResult, type Comparison, type ReportPlot, type ReportTable } from './model.js';
 import { clampTo, slug } from './points.js';
 import { armsOf, measureOf, type TrialResult } from './results.js';

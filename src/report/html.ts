@@ -3,7 +3,8 @@
  * offline and says what the run found, whether the claim held, with every compared number's interval, the
  * plots, and the settings used. Pure string building: no Node imports.
  */
-import type { Interval, Verdict } from '../stats/stats.js';
+import type { Verdict } from '../stats/stats.js';
+import { formatInterval, formatNumber } from '../util/format.js';
 import { VERDICT_RULE, type Report, type ReportTable } from './model.js';
 
 const VERDICT_LABEL: Record<Verdict, string> = { held: 'held', not_held: 'not held', inconclusive: 'inconclusive' };
@@ -28,27 +29,6 @@ ul.notes li { margin: 4px 0; } footer { color: #777; font-size: 12px; margin-top
 
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
-
-/** A number for a table: integers as they are, large values rounded, tiny ones in 3 significant digits, "—" when unknown. */
-export function formatNumber(x: number | null | undefined, digits = 3): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return '—';
-  if (Number.isInteger(x)) return String(x);
-  // About three significant digits past the point at most: 946.299 reads 946.3 beside 2305 and 5557.
-  if (Math.abs(x) >= 1000) return String(Math.round(x));
-  if (Math.abs(x) >= 100) return x.toFixed(1);
-  if (Math.abs(x) < 1e-3) return x.toPrecision(digits);
-  return x.toFixed(digits);
-}
-
-/**
- * An interval as `[lo, hi]`, the one wording everywhere (findings, report tables, dashboard). Unknown bounds
- * (null in JSON, infinite in memory) mean fewer than two seeds: no interval, and it says so.
- */
-export function formatInterval(ci: { lo: number | null; hi: number | null; n?: number }, digits = 3): string {
-  const known = (v: number | null): v is number => v !== null && Number.isFinite(v);
-  if (known(ci.lo) && known(ci.hi)) return `[${formatNumber(ci.lo, digits)}, ${formatNumber(ci.hi, digits)}]`;
-  return `[no interval: ${ci.n === undefined ? '< 2 seeds' : `${ci.n} seed${ci.n === 1 ? '' : 's'}`}]`;
 }
 
 function table(columns: string[], rows: string[][], numeric: boolean[]): string {
@@ -86,64 +66,25 @@ function extraTable(t: ReportTable): string {
 
 /** The page. svgs maps a plot's name to its rendered SVG; a plot without one is listed by title only. */
 export function reportHtml(report: Report, svgs: Record<string, string>, generatedAt = new Date().toISOString()): string {
-  const v = report.verdict;
   const level = report.arms[0]?.ci.level ?? report.comparisons[0]?.difference.level ?? 0.95;
   const pct = `${Math.round(level * 100)}%`;
-  const parts: string[] = [];
-
-  parts.push(`<h1>${escapeHtml(report.title)} <span class="badge ${v}">${VERDICT_LABEL[v]}</span></h1>`);
-  parts.push(`<p class="claim"><strong>Claim:</strong> ${escapeHtml(report.claim)}</p>`);
-  parts.push(`<div class="finding ${v}"><strong>Finding.</strong> ${escapeHtml(report.finding)}</div>`);
-  const { done, failed, total } = report.run.trials;
-  parts.push(`<p class="note">Run <code>${escapeHtml(report.run.id)}</code>: ${done} of ${total} trials done${failed ? `, <strong>${failed} failed</strong>` : ''}.</p>`);
-
-  if (report.comparisons.length > 0) {
-    parts.push('<h2>What the verdict rests on</h2>');
-    const rows = report.comparisons.map((c) => [
-      c.metric,
-      `${c.b} − ${c.a}`,
-      `${c.direction}${c.minEffect > 0 ? ` of ≥ ${formatNumber(c.minEffect)}` : ''}`,
-      formatNumber(c.difference.mean),
-      formatInterval(c.difference),
-      VERDICT_LABEL[c.verdict],
-    ]);
-    parts.push(table(['metric', 'difference', 'claimed', 'mean', `${pct} CI`, 'verdict'], rows, [false, false, false, true, true, false]));
-    parts.push(`<p class="rule">${escapeHtml(VERDICT_RULE)}</p>`);
-  }
-
-  if (report.arms.length > 0) {
-    parts.push('<h2>Per-arm means</h2>');
-    const rows = report.arms.map((a) => [a.arm, a.metric, String(a.ci.n), formatNumber(a.ci.mean), formatInterval(a.ci), a.values.map((x) => formatNumber(x)).join(', ')]);
-    parts.push(table(['arm', 'metric', 'seeds', 'mean', `${pct} CI (${report.arms[0].ci.method === 't' ? 'Student t' : 'bootstrap'})`, 'per seed'], rows, [false, false, true, true, true, false]));
-  }
-
-  for (const t of report.tables ?? []) parts.push(extraTable(t));
-
-  if (report.plots.length > 0) {
-    parts.push('<h2>Plots</h2>');
-    report.plots.forEach((p, i) => {
-      const svg = svgs[p.name];
-      const body = svg ? scopeSvgIds(svg, `plot${i}`) : `<p class="note">(plot ${escapeHtml(p.name)} was not rendered)</p>`;
-      parts.push(`<figure id="plot-${escapeHtml(p.name)}">\n${body}\n<figcaption><strong>${escapeHtml(p.title)}.</strong> ${escapeHtml(p.caption ?? '')}</figcaption>\n</figure>`);
-    });
-  }
-
-  if ((report.notes ?? []).length > 0) {
-    parts.push('<h2>Notes</h2>');
-    parts.push(`<ul class="notes">${report.notes!.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`);
-  }
-
-  parts.push('<h2>Settings used</h2>');
-  const settings = flattenSettings(report.settings);
-  parts.push(table(['setting', 'value'], settings, [false, false]));
-
-  parts.push(`<footer>Generated ${escapeHtml(generatedAt)} by Continuum. Every number on this page is also in summary.json.</footer>`);
+  const parts = [
+    ...headline(report),
+    ...comparisonsSection(report, pct),
+    ...armsSection(report, pct),
+    ...(report.tables ?? []).map(extraTable),
+    ...plotsSection(report, svgs),
+    ...notesSection(report.notes ?? []),
+    '<h2>Settings used</h2>',
+    table(['setting', 'value'], flattenSettings(report.settings), [false, false]),
+    `<footer>Generated ${escapeHtml(generatedAt)} by Continuum. Every number on this page is also in summary.json.</footer>`,
+  ];
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(report.title)} — ${VERDICT_LABEL[v]}</title>
+<title>${escapeHtml(report.title)} — ${VERDICT_LABEL[report.verdict]}</title>
 <style>${CSS}</style>
 </head>
 <body>
@@ -153,4 +94,56 @@ ${parts.join('\n')}
 </body>
 </html>
 `;
+}
+
+/** Title with the verdict's badge, the claim, the finding, and how many trials it rests on. */
+function headline(report: Report): string[] {
+  const v = report.verdict;
+  const { done, failed, total } = report.run.trials;
+  return [
+    `<h1>${escapeHtml(report.title)} <span class="badge ${v}">${VERDICT_LABEL[v]}</span></h1>`,
+    `<p class="claim"><strong>Claim:</strong> ${escapeHtml(report.claim)}</p>`,
+    `<div class="finding ${v}"><strong>Finding.</strong> ${escapeHtml(report.finding)}</div>`,
+    `<p class="note">Run <code>${escapeHtml(report.run.id)}</code>: ${done} of ${total} trials done${failed ? `, <strong>${failed} failed</strong>` : ''}.</p>`,
+  ];
+}
+
+/** The paired differences the verdict is judged on, with the rule that judges them. */
+function comparisonsSection(report: Report, pct: string): string[] {
+  if (report.comparisons.length === 0) return [];
+  const rows = report.comparisons.map((c) => [
+    c.metric,
+    `${c.b} − ${c.a}`,
+    `${c.direction}${c.minEffect > 0 ? ` of ≥ ${formatNumber(c.minEffect)}` : ''}`,
+    formatNumber(c.difference.mean),
+    formatInterval(c.difference),
+    VERDICT_LABEL[c.verdict],
+  ]);
+  return [
+    '<h2>What the verdict rests on</h2>',
+    table(['metric', 'difference', 'claimed', 'mean', `${pct} CI`, 'verdict'], rows, [false, false, false, true, true, false]),
+    `<p class="rule">${escapeHtml(VERDICT_RULE)}</p>`,
+  ];
+}
+
+function armsSection(report: Report, pct: string): string[] {
+  if (report.arms.length === 0) return [];
+  const rows = report.arms.map((a) => [a.arm, a.metric, String(a.ci.n), formatNumber(a.ci.mean), formatInterval(a.ci), a.values.map((x) => formatNumber(x)).join(', ')]);
+  const method = report.arms[0].ci.method === 't' ? 'Student t' : 'bootstrap';
+  return ['<h2>Per-arm means</h2>', table(['arm', 'metric', 'seeds', 'mean', `${pct} CI (${method})`, 'per seed'], rows, [false, false, true, true, true, false])];
+}
+
+function plotsSection(report: Report, svgs: Record<string, string>): string[] {
+  if (report.plots.length === 0) return [];
+  const figures = report.plots.map((p, i) => {
+    const svg = svgs[p.name];
+    const body = svg ? scopeSvgIds(svg, `plot${i}`) : `<p class="note">(plot ${escapeHtml(p.name)} was not rendered)</p>`;
+    return `<figure id="plot-${escapeHtml(p.name)}">\n${body}\n<figcaption><strong>${escapeHtml(p.title)}.</strong> ${escapeHtml(p.caption ?? '')}</figcaption>\n</figure>`;
+  });
+  return ['<h2>Plots</h2>', ...figures];
+}
+
+function notesSection(notes: string[]): string[] {
+  if (notes.length === 0) return [];
+  return ['<h2>Notes</h2>', `<ul class="notes">${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`];
 }

@@ -1,6 +1,6 @@
 /**
  * The dashboard's HTTP server: the read-only JSON API over a runs directory, the live stream, sampling, and
- * the built page (dist/public). See api-types.ts for the routes. Nothing here writes to a run.
+ * the built page (dist/public). See ../api/types.ts for the routes. Nothing here writes to a run.
  */
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -8,7 +8,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EngineName } from '../model/engine.js';
-import type { PlotsResponse } from './api-types.js';
+import type { PlotsResponse } from '../api/types.js';
 import { BadRequestError } from './errors.js';
 import { reportPlots } from './report-plots.js';
 import { listRuns, openRun, withRun } from './runs.js';

@@ -7,7 +7,7 @@ import { openRunStore, STORE_FILE } from '../store/run-store.js';
 import { buildReport } from '../report/build.js';
 import { loadResults } from '../report/results.js';
 import { parseStudy } from '../study/schema.js';
-import type { PlotsResponse } from './api-types.js';
+import type { PlotsResponse } from '../api/types.js';
 
 export function reportPlots(dir: string, runId: string): PlotsResponse {
   const store = openRunStore(join(dir, STORE_FILE), { readonly: true });

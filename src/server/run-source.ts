@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CheckpointInfo, MetricTuple, RunDetail, RunInfo, RunSummaryJson, SeriesResponse, TrialInfo } from './api-types.js';
+import type { CheckpointInfo, MetricTuple, RunDetail, RunInfo, RunSummaryJson, SeriesResponse, TrialInfo } from '../api/types.js';
 
 export interface StreamPoll {
   rows: MetricTuple[];

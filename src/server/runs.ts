@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunInfo } from './api-types.js';
+import type { RunInfo } from '../api/types.js';
 import { NotFoundError } from './errors.js';
 import { runDirOf } from './paths.js';
 import type { RunSource } from './run-source.js';

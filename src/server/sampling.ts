@@ -15,7 +15,7 @@ import { loadModel, MODEL_FILE } from '../store/model-files.js';
 import { getFamily, hasFamily, makeInstance, type Instance } from '../tasks/index.js';
 import { BOS, EOS, SEP, checkSymbols, decode, encode, unknownCharError } from '../text/vocab.js';
 import { Rng } from '../util/rng.js';
-import type { SampleResponse } from './api-types.js';
+import type { SampleResponse } from '../api/types.js';
 import { BadRequestError, NotFoundError } from './errors.js';
 import { resolveInside, runDirOf } from './paths.js';
 

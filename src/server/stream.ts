@@ -5,7 +5,7 @@
  * the whole file again.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { StreamEvent } from './api-types.js';
+import type { StreamEvent } from '../api/types.js';
 import type { RunSource } from './run-source.js';
 
 export const POLL_MS = 250;

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { openRunStore, STORE_FILE, type Run, type RunStore, type Trial } from '../store/run-store.js';
-import type { CheckpointInfo, MetricTuple, RunDetail, RunInfo, SeriesResponse, TrialInfo } from './api-types.js';
+import type { CheckpointInfo, MetricTuple, RunDetail, RunInfo, SeriesResponse, TrialInfo } from '../api/types.js';
 import { isHeadlineTag } from '../measure/tags.js';
 import { modelFolders, readSummary, type MetricsFollower, type RunSource } from './run-source.js';
 

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readMetrics, type MetricsRecord } from '../train/metrics.js';
-import type { CheckpointInfo, MetricTuple, RunDetail, RunInfo, SeriesResponse, TrialInfo } from './api-types.js';
+import type { CheckpointInfo, MetricTuple, RunDetail, RunInfo, SeriesResponse, TrialInfo } from '../api/types.js';
 import { MAX_LINE, readMetricsSince } from './metrics-tail.js';
 import { isHeadlineTag } from '../measure/tags.js';
 import { modelFolders, readSummary, type MetricsFollower, type RunSource } from './run-source.js';

@@ -98,19 +98,9 @@ export function expandTrials(study: Study): TrialPlan[] {
   study.parts.forEach((part, p) => {
     if (tooLarge.length) return;
     const where = study.parts.length > 1 || part.name !== 'main' ? `parts[${p}] (${part.name})` : 'study';
-    let axes: Axis[];
-    try {
-      axes = axesOf(part);
-    } catch (err) {
-      problems.push(`${where}.sweep.axes: ${(err as Error).message}`);
-      return;
-    }
+    const axes = checkedAxes(part, where, problems);
+    if (!axes) return;
     axesByPart.set(part.name, axes);
-    const names = axes.map((a) => a.name);
-    const dup = names.find((n, i) => names.indexOf(n) !== i);
-    if (dup) problems.push(`${where}.sweep.axes: two axes are named ${dup}; give one a name: { name: ..., values: [...] }`);
-    if (names.includes('part')) problems.push(`${where}.sweep.axes: "part" is reserved for the part's name; name the axis otherwise`);
-    problems.push(...evaluationFamilyProblems(part, where));
     // Counted from the axes before any point is built: a sweep of 10^8 trials is refused, not built.
     const size = sweepSizeProblem(part, axes, study.seeds.length, where);
     planned += size.trials;
@@ -122,39 +112,7 @@ export function expandTrials(study: Study): TrialPlan[] {
       tooLarge.push(`study: the parts make ${planned} or more trials; a run holds at most ${MAX_TRIALS}: fewer values or seeds`);
       return;
     }
-    for (const point of sweepPoints(part, axes)) {
-      const labels = point.map((v, i) => axes[i].labels[axes[i].values.indexOf(v)]);
-      // Scalars are stored as they are; lists and objects (e.g. a list of families), and values the file named, by
-      // their label (a testFraction of 0.7 swept as the trained share "0.3" reads as 0.3 everywhere).
-      const shown = point.map((v, i) => (axes[i].labelled || (v !== null && typeof v === 'object') ? labels[i] : v));
-      for (const seed of study.seeds) {
-        const label = [...axes.map((a, i) => `${a.name}=${labels[i]}`), `seed=${seed}`].join('/');
-        const id = study.parts.length > 1 ? `${part.name}/${label}` : label;
-        let recipe: unknown = { name: `${study.name}`, ...part.recipe };
-        try {
-          axes.forEach((a, i) => (recipe = setPath(recipe, a.path, point[i])));
-          for (const path of part.seedPaths ?? study.seedPaths) recipe = setPath(recipe, path, seed);
-        } catch (err) {
-          problems.push(`${where}: ${(err as Error).message}`);
-          continue;
-        }
-        try {
-          const parsed = parseRecipe(recipe, `${where} trial ${id}`);
-          part.evaluations.forEach((e, j) => {
-            if (e.stage !== undefined && e.stage >= parsed.stages.length) {
-              problems.push(`${where}.evaluations[${j}].stage: got ${e.stage}; the recipe has ${parsed.stages.length} stage(s), numbered from 0 (leave stage out to measure the final model)`);
-            }
-            if (e.kind === 'genreLoss' && !parsed.stages.some((s) => s.objective === 'lm' && typeof s.corpus === 'object')) {
-              problems.push(`${where}.evaluations[${j}]: genreLoss measures unseen genres of a generated corpus; give an lm stage corpus: { kind: markov, genres: ... }`);
-            }
-          });
-          trials.push({ id, part: part.name, axes: Object.fromEntries(axes.map((a, i) => [a.name, shown[i]])), seed, recipe: parsed });
-        } catch (err) {
-          if (err instanceof ValidationError) problems.push(...err.problems.map((line) => `${where}.recipe.${line} (trial ${id})`));
-          else problems.push(`${where} trial ${id}: ${(err as Error).message}`);
-        }
-      }
-    }
+    for (const point of sweepPoints(part, axes)) trials.push(...pointTrials(study, part, axes, point, where, problems));
   });
   if (tooLarge.length) throw new ValidationError(`${study.name}: the study is too large to run:\n  - ${tooLarge.join('\n  - ')}`, tooLarge);
   problems.push(...duplicateIdProblems(study, trials, axesByPart), ...claimProblems(study), ...measureProblems(study, trials));
@@ -162,6 +120,60 @@ export function expandTrials(study: Study): TrialPlan[] {
     // The same mistake in the base recipe shows up once per trial: report each distinct problem once.
     const distinct = dedupe(problems);
     throw new ValidationError(`${study.name}: the study does not expand into valid trials:\n  - ${distinct.join('\n  - ')}`, distinct);
+  }
+  return trials;
+}
+
+/** The part's sweep axes, or null when they cannot be read; names two axes share, or "part", are problems. */
+function checkedAxes(part: Part, where: string, problems: string[]): Axis[] | null {
+  let axes: Axis[];
+  try {
+    axes = axesOf(part);
+  } catch (err) {
+    problems.push(`${where}.sweep.axes: ${(err as Error).message}`);
+    return null;
+  }
+  const names = axes.map((a) => a.name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) problems.push(`${where}.sweep.axes: two axes are named ${dup}; give one a name: { name: ..., values: [...] }`);
+  if (names.includes('part')) problems.push(`${where}.sweep.axes: "part" is reserved for the part's name; name the axis otherwise`);
+  problems.push(...evaluationFamilyProblems(part, where));
+  return axes;
+}
+
+/** One trial per seed at one point of the sweep; a recipe that does not parse adds problems instead. */
+function pointTrials(study: Study, part: Part, axes: Axis[], point: unknown[], where: string, problems: string[]): TrialPlan[] {
+  const trials: TrialPlan[] = [];
+  const labels = point.map((v, i) => axes[i].labels[axes[i].values.indexOf(v)]);
+  // Scalars are stored as they are; lists and objects (e.g. a list of families), and values the file named, by
+  // their label (a testFraction of 0.7 swept as the trained share "0.3" reads as 0.3 everywhere).
+  const shown = point.map((v, i) => (axes[i].labelled || (v !== null && typeof v === 'object') ? labels[i] : v));
+  for (const seed of study.seeds) {
+    const label = [...axes.map((a, i) => `${a.name}=${labels[i]}`), `seed=${seed}`].join('/');
+    const id = study.parts.length > 1 ? `${part.name}/${label}` : label;
+    let recipe: unknown = { name: `${study.name}`, ...part.recipe };
+    try {
+      axes.forEach((a, i) => (recipe = setPath(recipe, a.path, point[i])));
+      for (const path of part.seedPaths ?? study.seedPaths) recipe = setPath(recipe, path, seed);
+    } catch (err) {
+      problems.push(`${where}: ${(err as Error).message}`);
+      continue;
+    }
+    try {
+      const parsed = parseRecipe(recipe, `${where} trial ${id}`);
+      part.evaluations.forEach((e, j) => {
+        if (e.stage !== undefined && e.stage >= parsed.stages.length) {
+          problems.push(`${where}.evaluations[${j}].stage: got ${e.stage}; the recipe has ${parsed.stages.length} stage(s), numbered from 0 (leave stage out to measure the final model)`);
+        }
+        if (e.kind === 'genreLoss' && !parsed.stages.some((s) => s.objective === 'lm' && typeof s.corpus === 'object')) {
+          problems.push(`${where}.evaluations[${j}]: genreLoss measures unseen genres of a generated corpus; give an lm stage corpus: { kind: markov, genres: ... }`);
+        }
+      });
+      trials.push({ id, part: part.name, axes: Object.fromEntries(axes.map((a, i) => [a.name, shown[i]])), seed, recipe: parsed });
+    } catch (err) {
+      if (err instanceof ValidationError) problems.push(...err.problems.map((line) => `${where}.recipe.${line} (trial ${id})`));
+      else problems.push(`${where} trial ${id}: ${(err as Error).message}`);
+    }
   }
   return trials;
 }

@@ -1,13 +1,13 @@
 /**
  * The life of a study run: `startStudy` expands the study into trials and creates the run directory,
- * `runStudy` runs what is queued in the local pool and writes the report, `resumeRun` requeues what a kill
+ * `runStudy` runs what is queued in trial processes and writes the report, `resumeRun` requeues what a kill
  * interrupted and carries on, `writeRunReport` (re)builds report.html, plots/ and summary.json from the store.
  */
 import { relative } from 'node:path';
 import { writeReport, type WrittenReport } from '../report/write.js';
 import type { Report } from '../report/model.js';
 import { expandTrials, resolveMode, type Mode } from './expand.js';
-import { runPool, type PoolOptions, type PoolStatus } from './pool.js';
+import { runTrialProcesses, type TrialProcessOptions, type StudyProgress } from './trial-processes.js';
 import { buildReport } from '../report/build.js';
 import { loadResults } from '../report/results.js';
 import { createRunDir, openRunDir, type OpenedRun } from './run-dir.js';
@@ -15,7 +15,7 @@ import type { Study } from './schema.js';
 
 export interface StudyOutcome {
   dir: string;
-  status: PoolStatus;
+  status: StudyProgress;
   report: Report;
   files: WrittenReport;
 }
@@ -27,20 +27,20 @@ export function startStudy(study: Study, mode: Mode, dir: string): OpenedRun {
   return createRunDir(dir, resolved, trials);
 }
 
-export async function runStudy(opened: OpenedRun, pool: PoolOptions): Promise<StudyOutcome> {
+export async function runStudy(opened: OpenedRun, processes: TrialProcessOptions): Promise<StudyOutcome> {
   const { dir, store, run } = opened;
   store.setRunStatus(run.id, 'running');
-  const status = await runPool(dir, store, run.id, pool);
+  const status = await runTrialProcesses(dir, store, run.id, processes);
   const { report, files } = await writeRunReport(opened);
   store.setRunStatus(run.id, status.interrupted ? 'interrupted' : status.done > 0 ? 'done' : 'failed', report.verdict);
   return { dir, status, report, files };
 }
 
 /** Trials left running by a killed process go back in the queue; done and failed ones are kept. */
-export async function resumeRun(dir: string, pool: PoolOptions, options: { retryFailed?: boolean } = {}): Promise<StudyOutcome> {
+export async function resumeRun(dir: string, processes: TrialProcessOptions, options: { retryFailed?: boolean } = {}): Promise<StudyOutcome> {
   const opened = openRunDir(dir);
   opened.store.requeueTrials(opened.run.id, { includeFailed: options.retryFailed });
-  return runStudy(opened, pool);
+  return runStudy(opened, processes);
 }
 
 export async function writeRunReport(opened: OpenedRun): Promise<{ report: Report; files: WrittenReport }> {

@@ -2,7 +2,7 @@
  * Every built-in task family. Importing this module registers them all.
  * Adding a family: copy the closest family file (they all read in the same order: name, config, levels,
  * generate, score, key, maxLength, registration), change it, and add one import line here. The universal tests
- * (test/tasks/universal-*.test.ts) and `continuum tasks check` then check it like every other family.
+ * (test/tasks/universal.test.ts) and `continuum tasks check` then check it like every other family.
  */
 import './math/add.js';
 import './math/sub.js';

@@ -24,7 +24,7 @@ import { MetricsLog, type MetricsRecord, type Scalars } from './metrics.js';
 import type { Objective, StepContext, UpdateResult, WeightedBatch } from './objective.js';
 import { makeObjective } from './objectives/index.js';
 import { parseRecipe, type Recipe, type Stage } from './recipe.js';
-import { learningRate } from './schedule.js';
+import { learningRate, type ScheduleConfig } from './schedule.js';
 
 export interface TrainOptions {
   /** The run directory; null keeps everything in memory (tests, the browser). */
@@ -118,16 +118,79 @@ function loadInitWeights(source: string): Float32Array {
   return loadModel(dir).params;
 }
 
+/** What a run carries from stage to stage. */
+interface Run {
+  recipe: Recipe;
+  config: GPTConfig;
+  engineName: EngineName;
+  out: string | null;
+  hash: string;
+  options: TrainOptions;
+  say: (message: string) => void;
+  frozen: TensorView[];
+  metrics: MetricsLog;
+  started: number;
+  globalStep: number;
+  /** The last value of every scalar logged so far. */
+  last: Scalars;
+}
+
+/** The model a stage trains, and the copy of its starting weights an RL stage's KL term is measured against. */
+interface StageModel {
+  engine: Engine;
+  reference: Float32Array | null;
+}
+
+/** A stage under way: its objective, its two random streams and how much of its budget is spent. */
+interface StageRun extends StageModel {
+  index: number;
+  /** Continued from a checkpoint taken inside this stage. */
+  resumed: boolean;
+  stage: Stage;
+  name: string;
+  objective: Objective;
+  referenceEngine: Engine | null;
+  rng: Rng;
+  sampleRng: Rng;
+  stageStep: number;
+  tokens: number;
+  episodes: number;
+  totalSteps: number;
+  schedule: ScheduleConfig;
+}
+
 export function train(recipeInput: Recipe | unknown, options: TrainOptions): TrainResult {
-  const recipe = parseRecipe(recipeInput);
+  const run = openRun(parseRecipe(recipeInput), options);
+  // Where to start: the latest checkpoint when resuming, else stage 0 from scratch.
+  const resumed = options.resume ? restore(run) : null;
+  let engine: Engine | null = null;
+  for (let s = resumed?.state.stage ?? 0; s < run.recipe.stages.length; s++) {
+    const at = resumed?.state.stage === s ? resumed : null;
+    const model: StageModel = at ? at.model : startStage(run, s, engine);
+    engine = model.engine;
+    if (!runStage(run, openStage(run, s, model, at?.state ?? null))) return result(run, engine, true);
+  }
+  if (engine === null) throw new Error('a recipe needs at least one stage');
+  if (run.out) {
+    saveModel(join(run.out, 'model'), { config: run.config, params: engine.params, symbols: [...SYMBOLS] });
+    run.say(`final model written to ${join(run.out, 'model')}`);
+  }
+  return result(run, engine, false);
+}
+
+function result(run: Run, engine: Engine, interrupted: boolean): TrainResult {
+  const wallSeconds = (Date.now() - run.started) / 1000;
+  return { engine, recipe: run.recipe, steps: run.globalStep, wallSeconds, last: run.last, interrupted };
+}
+
+/** The run directory with its recipe.json (a resume must bring the recipe it was started with) and metrics log. */
+function openRun(recipe: Recipe, options: TrainOptions): Run {
   const config = modelConfigOf(recipe);
-  const engineName = options.engine ?? recipe.engine ?? 'native';
   const out = options.outDir;
   const hash = recipeHash(recipe);
   const say = options.onEvent ?? (() => {});
   const frozen = frozenTensors(recipe, config);
   const started = Date.now();
-
   if (out) {
     mkdirSync(out, { recursive: true });
     const recipePath = join(out, 'recipe.json');
@@ -140,163 +203,170 @@ export function train(recipeInput: Recipe | unknown, options: TrainOptions): Tra
     writeFileAtomic(recipePath, JSON.stringify(recipe, null, 2) + '\n');
   }
   const metrics = new MetricsLog(out ? join(out, 'metrics.jsonl') : null);
+  const engineName = options.engine ?? recipe.engine ?? 'native';
+  return { recipe, config, engineName, out, hash, options, say, frozen, metrics, started, globalStep: 0, last: {} };
+}
 
-  // Where to start: the latest checkpoint when resuming, else stage 0 from scratch.
-  let state: TrainState | null = null;
-  let engine: Engine | null = null;
-  let reference: Float32Array | null = null;
-  if (options.resume) {
-    if (!out) throw new Error('resume needs a run directory');
-    // The checkpoint LATEST names, or the newest intact one when that one is gone or damaged.
-    const found = loadResumeCheckpoint(out);
-    if (!found) throw new Error(`--resume: ${out} has no checkpoint yet (${checkpointsDir(out)} is empty); start it again without --resume`);
-    found.notes.forEach(say);
-    const { checkpoint: ckpt } = found;
-    const dir = ckpt.dir;
-    if (ckpt.state.recipeHash !== hash) throw new Error(`--resume: checkpoint ${dir} belongs to a different recipe`);
-    state = ckpt.state;
-    engine = createEngine(engineName, config, ckpt.params);
-    engine.optimizer.m.set(ckpt.m);
-    engine.optimizer.v.set(ckpt.v);
-    engine.optimizer.t = ckpt.state.optimizerStep;
-    reference = ckpt.reference;
-    metrics.truncateAfter(state.stage, state.globalStep);
-    say(`resuming from ${dir} (stage ${state.stage + 1}, step ${state.globalStep})`);
+/** The checkpoint LATEST names, or the newest intact one when that one is gone or damaged: weights, moments, state. */
+function restore(run: Run): { model: StageModel; state: TrainState } {
+  const { out, say } = run;
+  if (!out) throw new Error('resume needs a run directory');
+  const found = loadResumeCheckpoint(out);
+  if (!found) throw new Error(`--resume: ${out} has no checkpoint yet (${checkpointsDir(out)} is empty); start it again without --resume`);
+  found.notes.forEach(say);
+  const { checkpoint: ckpt } = found;
+  const { dir, state } = ckpt;
+  if (state.recipeHash !== run.hash) throw new Error(`--resume: checkpoint ${dir} belongs to a different recipe`);
+  const engine = createEngine(run.engineName, run.config, ckpt.params);
+  engine.optimizer.m.set(ckpt.m);
+  engine.optimizer.v.set(ckpt.v);
+  engine.optimizer.t = state.optimizerStep;
+  run.metrics.truncateAfter(state.stage, state.globalStep);
+  run.globalStep = state.globalStep;
+  say(`resuming from ${dir} (stage ${state.stage + 1}, step ${state.globalStep})`);
+  return { model: { engine, reference: ckpt.reference }, state };
+}
+
+/** Weights at the start of a fresh stage (random, a checkpoint's, or the previous stage's) and a fresh optimizer. */
+function startStage(run: Run, s: number, previous: Engine | null): StageModel {
+  const stage = run.recipe.stages[s];
+  let engine: Engine;
+  if (stage.init === 'random' || previous === null) {
+    previous?.dispose();
+    const params = typeof stage.init === 'object' ? loadInitWeights(stage.init.checkpoint) : initParams(run.config, stageSeed(run.recipe, s, 'init'));
+    engine = createEngine(run.engineName, run.config, params);
+  } else {
+    engine = previous;
+    if (typeof stage.init === 'object') engine.params.set(loadInitWeights(stage.init.checkpoint));
   }
+  engine.optimizer.m.fill(0);
+  engine.optimizer.v.fill(0);
+  engine.optimizer.t = 0;
+  engine.zeroGrad();
+  return { engine, reference: (stage.rl?.klBeta ?? 0) > 0 ? Float32Array.from(engine.params) : null };
+}
 
-  let globalStep = state?.globalStep ?? 0;
-  let last: Scalars = {};
-  for (let s = state?.stage ?? 0; s < recipe.stages.length; s++) {
-    const stage = recipe.stages[s];
-    const resumingHere = state !== null && state.stage === s;
-    const stageName = stage.name ?? `${stage.objective}${recipe.stages.length > 1 ? ` ${s + 1}` : ''}`;
-
-    // Weights at the start of a fresh stage; a resumed stage already has them from its checkpoint.
-    if (!resumingHere) {
-      if (stage.init === 'random' || engine === null) {
-        engine?.dispose();
-        const params = stage.init !== 'random' && typeof stage.init === 'object' ? loadInitWeights(stage.init.checkpoint) : initParams(config, stageSeed(recipe, s, 'init'));
-        engine = createEngine(engineName, config, params);
-      } else if (typeof stage.init === 'object') {
-        engine.params.set(loadInitWeights(stage.init.checkpoint));
-      }
-      // Each stage starts with a fresh optimizer.
-      engine.optimizer.m.fill(0);
-      engine.optimizer.v.fill(0);
-      engine.optimizer.t = 0;
-      engine.zeroGrad();
-      reference = (stage.rl?.klBeta ?? 0) > 0 ? Float32Array.from(engine.params) : null;
-    }
-    const live = engine!;
-    const rng = new Rng(stageSeed(recipe, s, 'data'));
-    const sampleRng = new Rng(stageSeed(recipe, s, 'sample'));
-    const referenceEngine = reference ? createEngine(engineName, config, Float32Array.from(reference)) : null;
-    const objective: Objective = makeObjective(stage, { config, reference: referenceEngine });
-    let stageStep = 0;
-    let tokens = 0;
-    let episodes = 0;
-    if (resumingHere) {
-      stageStep = state!.stageStep;
-      tokens = state!.tokens;
-      episodes = state!.episodes;
-      rng.setState(state!.rng.data);
-      sampleRng.setState(state!.rng.sample);
-      if (objective.loadState) objective.loadState(state!.objective);
-    }
-    const totalSteps = estimateSteps(stage, config.contextLength);
-    const minLr = stage.schedule.minLr ?? stage.schedule.lr / 10;
-    const schedule = { ...stage.schedule, minLr };
-    say(`stage ${s + 1}/${recipe.stages.length}: ${stageName} (${stage.objective}), budget ${JSON.stringify(stage.budget)}`);
-
-    const checkpoint = () => {
-      if (!out) return;
-      saveCheckpoint(out, {
-        config,
-        params: live.params,
-        m: live.optimizer.m,
-        v: live.optimizer.v,
-        reference,
-        state: {
-          format: 'continuum-train-state/1',
-          recipeHash: hash,
-          stage: s,
-          stageStep,
-          globalStep,
-          tokens,
-          episodes,
-          rng: { data: rng.state(), sample: sampleRng.state() },
-          optimizerStep: live.optimizer.t,
-          objective: objective.saveState ? objective.saveState() : null,
-          files: {},
-        },
-      });
-    };
-    const evaluate = (): Scalars => ({
-      ...(objective.evaluate ? objective.evaluate(live, new Rng(stageSeed(recipe, s, `eval:${stageStep}`))) : {}),
-      ...options.extraEval?.(live, s),
-    });
-
-    // A run's first evaluation is before its first step, so learning curves start at 0 examples (a curve already
-    // past a threshold at its first point would otherwise give only an upper bound). A later stage starts from the
-    // weights its predecessor's last step evaluated and logged under the same step number, so it has none.
-    if (globalStep === 0 && !resumingHere && stage.eval.interval > 0) {
-      const record = { step: 0, stage: s, time: Date.now(), scalars: evaluate() };
-      metrics.write(record);
-      last = { ...last, ...record.scalars };
-      options.onStep?.(record, { stage: s, stageName, objective: stage.objective, stageStep: 0, progress: 0, stageSteps: totalSteps, stages: recipe.stages.length });
-    }
-    while (budgetProgress(stage, stageStep, tokens, episodes) < 1) {
-      if (options.stopAfterSteps !== undefined && globalStep >= options.stopAfterSteps) {
-        referenceEngine?.dispose();
-        return { engine: live, recipe, steps: globalStep, wallSeconds: (Date.now() - started) / 1000, last, interrupted: true };
-      }
-      const lr = learningRate(schedule, stageStep, budgetProgress(stage, stageStep, tokens, episodes), totalSteps);
-      let lastUpdate: UpdateResult | null = null;
-      const ctx: StepContext = {
-        engine: live,
-        stageStep,
-        rng,
-        sampleRng,
-        update: (batch: WeightedBatch) => {
-          lastUpdate = applyUpdate(live, batch, { ...stage.optimizer, lr }, frozen, () => describeFailure(out, globalStep + 1, stageName));
-          return lastUpdate;
-        },
-      };
-      const t0 = performance.now();
-      const outcome = objective.step(ctx);
-      const seconds = (performance.now() - t0) / 1000;
-      stageStep++;
-      globalStep++;
-      tokens += outcome.tokens;
-      episodes += outcome.episodes;
-      const scalars: Scalars = { ...outcome.scalars, 'opt/lr': lr, 'perf/tok_s': outcome.tokens / Math.max(seconds, 1e-9), 'perf/step_s': seconds };
-      if (lastUpdate) scalars['opt/grad_norm'] = (lastUpdate as UpdateResult).gradNorm;
-      const done = budgetProgress(stage, stageStep, tokens, episodes) >= 1;
-      if ((stage.eval.interval > 0 && stageStep % stage.eval.interval === 0) || done) Object.assign(scalars, evaluate());
-      const record = { step: globalStep, stage: s, time: Date.now(), scalars };
-      metrics.write(record);
-      last = { ...last, ...scalars };
-      options.onStep?.(record, {
-        stage: s,
-        stageName,
-        objective: stage.objective,
-        stageStep,
-        progress: Math.min(1, budgetProgress(stage, stageStep, tokens, episodes)),
-        stageSteps: totalSteps,
-        stages: recipe.stages.length,
-      });
-      if (done || (stage.checkpointInterval > 0 && stageStep % stage.checkpointInterval === 0)) checkpoint();
-    }
-    referenceEngine?.dispose();
-    state = null;
-    // After the stage's last checkpoint: a run killed during the hook resumes at the stage's end and calls it again.
-    options.onStageEnd?.(live, s, globalStep);
+/** The stage's objective and random streams, at its start or where a checkpoint (`at`) left them. */
+function openStage(run: Run, s: number, model: StageModel, at: TrainState | null): StageRun {
+  const { recipe, config, engineName } = run;
+  const stage = recipe.stages[s];
+  const rng = new Rng(stageSeed(recipe, s, 'data'));
+  const sampleRng = new Rng(stageSeed(recipe, s, 'sample'));
+  const referenceEngine = model.reference ? createEngine(engineName, config, Float32Array.from(model.reference)) : null;
+  const objective: Objective = makeObjective(stage, { config, reference: referenceEngine });
+  if (at) {
+    rng.setState(at.rng.data);
+    sampleRng.setState(at.rng.sample);
+    if (objective.loadState) objective.loadState(at.objective);
   }
-  if (out) {
-    saveModel(join(out, 'model'), { config, params: engine!.params, symbols: [...SYMBOLS] });
-    say(`final model written to ${join(out, 'model')}`);
+  const name = stage.name ?? `${stage.objective}${recipe.stages.length > 1 ? ` ${s + 1}` : ''}`;
+  const totalSteps = estimateSteps(stage, config.contextLength);
+  const schedule = { ...stage.schedule, minLr: stage.schedule.minLr ?? stage.schedule.lr / 10 };
+  run.say(`stage ${s + 1}/${recipe.stages.length}: ${name} (${stage.objective}), budget ${JSON.stringify(stage.budget)}`);
+  const spent = { stageStep: at?.stageStep ?? 0, tokens: at?.tokens ?? 0, episodes: at?.episodes ?? 0 };
+  return { ...model, index: s, resumed: at !== null, stage, name, objective, referenceEngine, rng, sampleRng, ...spent, totalSteps, schedule };
+}
+
+/** Steps the stage to the end of its budget; false when stopAfterSteps cut it short. */
+function runStage(run: Run, st: StageRun): boolean {
+  const { options } = run;
+  const { stage } = st;
+  // A run's first evaluation is before its first step, so learning curves start at 0 examples (a curve already
+  // past a threshold at its first point would otherwise give only an upper bound). A later stage starts from the
+  // weights its predecessor's last step evaluated and logged under the same step number, so it has none.
+  if (run.globalStep === 0 && !st.resumed && stage.eval.interval > 0) log(run, st, evaluate(run, st));
+  while (progressOf(st) < 1) {
+    if (options.stopAfterSteps !== undefined && run.globalStep >= options.stopAfterSteps) {
+      st.referenceEngine?.dispose();
+      return false;
+    }
+    const scalars = step(run, st);
+    const done = progressOf(st) >= 1;
+    if ((stage.eval.interval > 0 && st.stageStep % stage.eval.interval === 0) || done) Object.assign(scalars, evaluate(run, st));
+    log(run, st, scalars);
+    if (done || (stage.checkpointInterval > 0 && st.stageStep % stage.checkpointInterval === 0)) checkpoint(run, st);
   }
-  return { engine: engine!, recipe, steps: globalStep, wallSeconds: (Date.now() - started) / 1000, last, interrupted: false };
+  st.referenceEngine?.dispose();
+  // After the stage's last checkpoint: a run killed during the hook resumes at the stage's end and calls it again.
+  options.onStageEnd?.(st.engine, st.index, run.globalStep);
+  return true;
+}
+
+function progressOf(st: StageRun): number {
+  return budgetProgress(st.stage, st.stageStep, st.tokens, st.episodes);
+}
+
+/** One optimizer step of the stage's objective: its scalars, with the learning rate, speed and gradient norm. */
+function step(run: Run, st: StageRun): Scalars {
+  const lr = learningRate(st.schedule, st.stageStep, progressOf(st), st.totalSteps);
+  let lastUpdate: UpdateResult | null = null;
+  const ctx: StepContext = {
+    engine: st.engine,
+    stageStep: st.stageStep,
+    rng: st.rng,
+    sampleRng: st.sampleRng,
+    update: (batch: WeightedBatch) => {
+      const where = () => describeFailure(run.out, run.globalStep + 1, st.name);
+      lastUpdate = applyUpdate(st.engine, batch, { ...st.stage.optimizer, lr }, run.frozen, where);
+      return lastUpdate;
+    },
+  };
+  const t0 = performance.now();
+  const outcome = st.objective.step(ctx);
+  const seconds = (performance.now() - t0) / 1000;
+  st.stageStep++;
+  run.globalStep++;
+  st.tokens += outcome.tokens;
+  st.episodes += outcome.episodes;
+  const scalars: Scalars = { ...outcome.scalars, 'opt/lr': lr, 'perf/tok_s': outcome.tokens / Math.max(seconds, 1e-9), 'perf/step_s': seconds };
+  if (lastUpdate) scalars['opt/grad_norm'] = (lastUpdate as UpdateResult).gradNorm;
+  return scalars;
+}
+
+/** The objective's own evaluation and the caller's extra measurements, under a seed of this stage and step. */
+function evaluate(run: Run, st: StageRun): Scalars {
+  const rng = new Rng(stageSeed(run.recipe, st.index, `eval:${st.stageStep}`));
+  return { ...(st.objective.evaluate ? st.objective.evaluate(st.engine, rng) : {}), ...run.options.extraEval?.(st.engine, st.index) };
+}
+
+function log(run: Run, st: StageRun, scalars: Scalars): void {
+  const record = { step: run.globalStep, stage: st.index, time: Date.now(), scalars };
+  run.metrics.write(record);
+  run.last = { ...run.last, ...scalars };
+  run.options.onStep?.(record, {
+    stage: st.index,
+    stageName: st.name,
+    objective: st.stage.objective,
+    stageStep: st.stageStep,
+    progress: Math.min(1, progressOf(st)),
+    stageSteps: st.totalSteps,
+    stages: run.recipe.stages.length,
+  });
+}
+
+function checkpoint(run: Run, st: StageRun): void {
+  if (!run.out) return;
+  const { engine } = st;
+  saveCheckpoint(run.out, {
+    config: run.config,
+    params: engine.params,
+    m: engine.optimizer.m,
+    v: engine.optimizer.v,
+    reference: st.reference,
+    state: {
+      format: 'continuum-train-state/1',
+      recipeHash: run.hash,
+      stage: st.index,
+      stageStep: st.stageStep,
+      globalStep: run.globalStep,
+      tokens: st.tokens,
+      episodes: st.episodes,
+      rng: { data: st.rng.state(), sample: st.sampleRng.state() },
+      optimizerStep: engine.optimizer.t,
+      objective: st.objective.saveState ? st.objective.saveState() : null,
+      files: {},
+    },
+  });
 }
 
 /** forwardBackward + AdamW step; a NaN or infinite loss or gradient stops the run before the weights change. */

@@ -1,5 +1,5 @@
 /** The page's calls to the server: typed GETs, the sampling POST and the live stream. */
-import type { StreamEvent } from '../server/api-types.js';
+import type { StreamEvent } from '../api/types.js';
 
 export class ApiError extends Error {
   constructor(

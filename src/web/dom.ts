@@ -1,4 +1,4 @@
-/** A few DOM helpers: element construction, cards, badges and number formatting. No framework. */
+/** A few DOM helpers: element construction, cards, badges, times. No framework; numbers are util/format.ts's. */
 
 type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | null | undefined | ((event: Event) => void)>;
@@ -27,15 +27,6 @@ export function card(title: string | null, ...children: Child[]): HTMLElement {
 
 export function badge(text: string | null, kind = text ?? ''): HTMLElement {
   return h('span', { class: `badge badge-${kind.replace(/[^\w-]/g, '')}` }, (text ?? '—').replace('_', ' '));
-}
-
-/** Numbers as a person reads them: 3 significant digits, no exponent for everyday sizes. */
-export function fmt(value: number | null | undefined): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  if (Number.isInteger(value) && Math.abs(value) < 1e6) return String(value);
-  const abs = Math.abs(value);
-  if (abs !== 0 && (abs < 1e-3 || abs >= 1e6)) return value.toExponential(2);
-  return value.toPrecision(3).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
 }
 
 export function fmtTime(iso: string | null): string {

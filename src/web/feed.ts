@@ -2,7 +2,7 @@
  * A run's live metrics on the page: follows the server's stream into a SeriesStore and tells the page which
  * tags changed, when trial statuses change, and when the backlog has arrived.
  */
-import type { RunInfo, TrialInfo } from '../server/api-types.js';
+import type { RunInfo, TrialInfo } from '../api/types.js';
 import { followRun } from './api.js';
 import { SeriesStore } from './series-store.js';
 

@@ -2,7 +2,7 @@
  * The metric rows a page has received, by tag and trial, kept as step -> value so a step written twice
  * (after a resume) counts once, with the later value. Pure.
  */
-import type { MetricTuple } from '../server/api-types.js';
+import type { MetricTuple } from '../api/types.js';
 
 export interface Series {
   name: string;

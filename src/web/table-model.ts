@@ -2,7 +2,7 @@
  * The trials table as data: its columns (id, each sweep axis, seed, status, final values), and filtering and
  * sorting of its rows. Pure, so the rules are tested without a browser.
  */
-import type { TrialInfo } from '../server/api-types.js';
+import type { TrialInfo } from '../api/types.js';
 
 export type Cell = string | number | null;
 

@@ -2,8 +2,9 @@
  * The trials table: sortable by any column (click its header), filtered by text and status, with a checkbox
  * per row choosing which trials the curves show. Its state lives in the URL.
  */
-import type { TrialInfo } from '../server/api-types.js';
-import { badge, fmt, h } from './dom.js';
+import type { TrialInfo } from '../api/types.js';
+import { badge, h } from './dom.js';
+import { formatNumber } from '../util/format.js';
 import { updateParams } from './route.js';
 import { trialColumns, visibleRows, type Column, type TableQuery } from './table-model.js';
 
@@ -52,7 +53,7 @@ export class TrialsTable {
   private cell(c: Column, t: TrialInfo): HTMLElement {
     if (c.key === 'status') return h('td', { title: t.reason ?? '' }, badge(t.status));
     const v = c.get(t);
-    return h('td', { class: c.numeric ? 'num' : '' }, typeof v === 'number' ? fmt(v) : (v ?? '—'));
+    return h('td', { class: c.numeric ? 'num' : '' }, typeof v === 'number' ? formatNumber(v) : (v ?? '—'));
   }
 
   private render(): void {

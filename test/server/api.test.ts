@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGPTConfig } from '../../src/model/config.js';
 import { initParams } from '../../src/model/init.js';
-import type { CheckpointInfo, RunDetail, RunInfo, SampleResponse, SeriesResponse } from '../../src/server/api-types.js';
+import type { CheckpointInfo, RunDetail, RunInfo, SampleResponse, SeriesResponse } from '../../src/api/types.js';
 import { buildServer } from '../../src/server/app.js';
 import { saveModel } from '../../src/store/model-files.js';
 import { SYMBOLS } from '../../src/text/vocab.js';

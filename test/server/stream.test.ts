@@ -8,7 +8,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StreamEvent } from '../../src/server/api-types.js';
+import type { StreamEvent } from '../../src/api/types.js';
 import { buildServer } from '../../src/server/app.js';
 import { openRunStore } from '../../src/store/run-store.js';
 import { trainRecord, writeStudyRun, writeTrainRun } from './fixtures.js';

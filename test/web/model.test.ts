@@ -1,6 +1,6 @@
 /** The page's pure parts: smoothing, the series store, the trials table's filter and sort, routes, curve specs. */
 import { describe, expect, it } from 'vitest';
-import type { TrialInfo } from '../../src/server/api-types.js';
+import type { TrialInfo } from '../../src/api/types.js';
 import { curveRows, curveSpec } from '../../src/web/curve-spec.js';
 import { orderTags } from '../../src/measure/tags.js';
 import { parseRoute, routeHash } from '../../src/web/route.js';

@@ -2,10 +2,11 @@
  * Compare: two or more runs side by side: their headline (status, verdict, finding, summary numbers) and one
  * chosen metric overlaid, a line per run (the mean over its trials at each step when it has several).
  */
-import type { RunDetail, RunInfo, SeriesResponse } from '../../server/api-types.js';
+import type { RunDetail, RunInfo, SeriesResponse } from '../../api/types.js';
 import { getJson, runPath } from '../api.js';
 import { CurveChart } from '../chart.js';
-import { badge, card, errorCard, fmt, h } from '../dom.js';
+import { badge, card, errorCard, h } from '../dom.js';
+import { formatInterval, formatNumber } from '../../util/format.js';
 import { orderTags, tagTitle } from '../../measure/tags.js';
 import { routeHash, type Route } from '../route.js';
 import { meanSeries, type Series } from '../series-store.js';
@@ -53,7 +54,7 @@ function runCard(d: RunDetail): HTMLElement {
           'table',
           { class: 'data compact' },
           h('thead', {}, h('tr', {}, ...['arm', 'measure', 'mean', '95% CI'].map((c) => h('th', {}, c)))),
-          h('tbody', {}, ...summary.arms.map((a) => h('tr', {}, h('td', {}, a.arm), h('td', {}, a.metric), h('td', { class: 'num' }, fmt(a.mean)), h('td', { class: 'num' }, a.lo === null ? '—' : `[${fmt(a.lo)}, ${fmt(a.hi)}]`)))),
+          h('tbody', {}, ...summary.arms.map((a) => h('tr', {}, h('td', {}, a.arm), h('td', {}, a.metric), h('td', { class: 'num' }, formatNumber(a.mean)), h('td', { class: 'num' }, formatInterval(a))))),
         )
       : '',
     finalTable(d),
@@ -68,7 +69,7 @@ function finalTable(d: RunDetail): HTMLElement | string {
     const vs = d.trials.map((t) => t.final[k]).filter((v): v is number => typeof v === 'number');
     return vs.length ? vs.reduce((a, b) => a + b, 0) / vs.length : null;
   };
-  return h('table', { class: 'data compact' }, h('thead', {}, h('tr', {}, h('th', {}, 'final (mean over trials)'), h('th', { class: 'num' }, 'value'))), h('tbody', {}, ...keys.map((k) => h('tr', {}, h('td', {}, k), h('td', { class: 'num' }, fmt(mean(k)))))));
+  return h('table', { class: 'data compact' }, h('thead', {}, h('tr', {}, h('th', {}, 'final (mean over trials)'), h('th', { class: 'num' }, 'value'))), h('tbody', {}, ...keys.map((k) => h('tr', {}, h('td', {}, k), h('td', { class: 'num' }, formatNumber(mean(k)))))));
 }
 
 async function pickRuns(root: HTMLElement, chosen: string[]): Promise<() => void> {

@@ -2,7 +2,7 @@
  * Live: one run's curves growing as its steps are written, one small chart per tag (RL leads first), and its
  * trial statuses changing in place. Without a run id: the runs that are running now.
  */
-import type { RunDetail, RunInfo, TrialInfo } from '../../server/api-types.js';
+import type { RunDetail, RunInfo, TrialInfo } from '../../api/types.js';
 import { getJson, runPath } from '../api.js';
 import { CurveChart } from '../chart.js';
 import { badge, card, errorCard, h } from '../dom.js';

@@ -1,5 +1,5 @@
 /** Runs: every run under the runs directory, newest first; unreadable ones as error cards. Pick runs to compare. */
-import type { RunInfo } from '../../server/api-types.js';
+import type { RunInfo } from '../../api/types.js';
 import { getJson } from '../api.js';
 import { badge, card, errorCard, fmtTime, h } from '../dom.js';
 import { routeHash } from '../route.js';

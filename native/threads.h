@@ -1,6 +1,6 @@
-// A fixed pool of threads that run one parallel region at a time.
+// A fixed team of threads that run one parallel region at a time.
 //
-// The engine owns every core: BLAS runs single-threaded inside each pool thread, so BLAS threads and
+// The engine owns every core: BLAS runs single-threaded inside each team thread, so BLAS threads and
 // ours never compete for the same cores. A region is cut into a fixed number of chunks that threads
 // claim as they come free: when a core is busy with another process, the threads that are running
 // take over the chunks of the one that is not, instead of waiting for it. Results never depend on
@@ -24,12 +24,12 @@ inline void split_range(int64_t n, int parts, int part, int64_t* begin, int64_t*
   *end = n * (part + 1) / parts;
 }
 
-class ThreadPool {
+class ThreadTeam {
  public:
-  explicit ThreadPool(int threads);
-  ~ThreadPool();
-  ThreadPool(const ThreadPool&) = delete;
-  ThreadPool& operator=(const ThreadPool&) = delete;
+  explicit ThreadTeam(int threads);
+  ~ThreadTeam();
+  ThreadTeam(const ThreadTeam&) = delete;
+  ThreadTeam& operator=(const ThreadTeam&) = delete;
 
   int size() const { return size_; }
 

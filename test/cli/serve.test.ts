@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeTrainRun } from './fixtures.js';
+import { writeTrainRun } from '../server/fixtures.js';
 
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'continuum.js');
 

@@ -1,4 +1,4 @@
-#include "pool.h"
+#include "threads.h"
 
 #include <sched.h>
 
@@ -25,11 +25,11 @@ static inline int chunks_of(uint64_t s) { return int((s >> 16) & 0xffff); }
 static inline int next_of(uint64_t s) { return int(s & 0xffff); }
 static constexpr int kMaxChunks = 0xffff;
 
-ThreadPool::ThreadPool(int threads) : size_(threads < 1 ? 1 : threads) {
-  for (int tid = 1; tid < size_; tid++) threads_.emplace_back(&ThreadPool::worker, this, tid);
+ThreadTeam::ThreadTeam(int threads) : size_(threads < 1 ? 1 : threads) {
+  for (int tid = 1; tid < size_; tid++) threads_.emplace_back(&ThreadTeam::worker, this, tid);
 }
 
-ThreadPool::~ThreadPool() {
+ThreadTeam::~ThreadTeam() {
   stop_.store(true);
   state_.fetch_add(uint64_t(1) << 32);  // a new generation wakes every worker, which then sees stop_
   {
@@ -39,13 +39,13 @@ ThreadPool::~ThreadPool() {
   for (auto& t : threads_) t.join();
 }
 
-void ThreadPool::run_task(int chunks, Task task, void* ctx) {
+void ThreadTeam::run_task(int chunks, Task task, void* ctx) {
   if (chunks <= 0) return;
   if (size_ == 1 || chunks == 1) {
     for (int c = 0; c < chunks; c++) task(ctx, c, 0);
     return;
   }
-  if (chunks > kMaxChunks) throw std::length_error("ThreadPool::run: too many chunks");
+  if (chunks > kMaxChunks) throw std::length_error("ThreadTeam::run: too many chunks");
   // Publish the region under a new generation: the task first, then the state. A worker that read
   // an older task cannot claim a chunk with it: its compare-and-swap fails.
   const uint32_t gen = generation_of(state_.load()) + 1;
@@ -64,7 +64,7 @@ void ThreadPool::run_task(int chunks, Task task, void* ctx) {
   }
 }
 
-void ThreadPool::work_on(uint32_t gen, int tid) {
+void ThreadTeam::work_on(uint32_t gen, int tid) {
   const Task task = task_.load();
   void* const ctx = ctx_.load();
   uint64_t s = state_.load();
@@ -77,7 +77,7 @@ void ThreadPool::work_on(uint32_t gen, int tid) {
   }
 }
 
-void ThreadPool::worker(int tid) {
+void ThreadTeam::worker(int tid) {
   // Generation 0 is the one the constructor made, before any region. Reading the state here instead
   // would race with a region or a destructor published before this thread first ran: the worker would
   // take that newer generation as already seen and sleep through it (a destructor would then wait in
