@@ -9,7 +9,7 @@
  * RUN/model/            the final weights (model.safetensors + config.json)
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { paramLayout, parseGPTConfig, type GPTConfig, type TensorView } from '../model/config.js';
 import type { Engine, EngineName } from '../model/engine.js';
@@ -24,6 +24,7 @@ import { MetricsLog, type MetricsRecord, type Scalars } from './metrics.js';
 import type { Objective, StepContext, UpdateResult, WeightedBatch } from './objective.js';
 import { makeObjective } from './objectives/index.js';
 import { parseRecipe, type Recipe, type Stage } from './recipe.js';
+import { readSavedRecipe } from './recipe-file.js';
 import { learningRate } from './schedule.js';
 
 export interface TrainOptions {
@@ -132,8 +133,7 @@ export function train(recipeInput: Recipe | unknown, options: TrainOptions): Tra
     mkdirSync(out, { recursive: true });
     const recipePath = join(out, 'recipe.json');
     if (options.resume && existsSync(recipePath)) {
-      const saved = JSON.parse(readFileSync(recipePath, 'utf8'));
-      if (recipeHash(parseRecipe(saved)) !== hash) {
+      if (recipeHash(readSavedRecipe(recipePath)) !== hash) {
         throw new Error(`--resume: ${out} was started with a different recipe; resume it with its own recipe.json or start a new run`);
       }
     }
