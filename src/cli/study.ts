@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { openRunStore, STORE_FILE } from '../store/run-store.js';
 import { defaultJobs, type PoolOptions, type PoolStatus } from '../study/pool.js';
 import { listRunDirs, openRunDir, runIdOf } from '../study/run-dir.js';
-import { resumeRun, runStudy, startStudy, writeRunReport, type StudyOutcome } from '../study/runner.js';
+import { resumeRun, runStudy, startStudy, studyFailures, writeRunReport, type StudyOutcome } from '../study/runner.js';
+import type { Report } from '../report/model.js';
 import { parseStudyText, type Study } from '../study/schema.js';
 import { defaultRunDir, int } from './args.js';
 import { createProgress } from './progress.js';
@@ -77,7 +78,14 @@ function printOutcome(o: StudyOutcome): void {
   if (status.interrupted) {
     out.write(`interrupted: continue with \`continuum study resume ${o.dir}\`\n`);
     process.exitCode = 130;
-  }
+  } else failIfNeeded(report);
+}
+
+/** Scripts can tell a study that measured nothing: exit code 2, with each reason on a STUDY FAILED line. */
+function failIfNeeded(report: Report): void {
+  const failures = studyFailures(report);
+  for (const line of failures) process.stdout.write(`STUDY FAILED: ${line}\n`);
+  if (failures.length) process.exitCode = 2;
 }
 
 export function registerStudyCommands(program: Command): void {
@@ -120,6 +128,7 @@ export function registerStudyCommands(program: Command): void {
       const { report, files } = await writeRunReport(opened);
       opened.store.close();
       process.stdout.write(`verdict: ${report.verdict.toUpperCase().replace('_', ' ')}\n${report.finding}\nreport: ${files.html}\n`);
+      failIfNeeded(report);
     });
 
   program

@@ -43,6 +43,17 @@ export async function resumeRun(dir: string, pool: PoolOptions, options: { retry
   return runStudy(opened, pool);
 }
 
+/**
+ * Why a study run failed as a whole, one line per reason: every trial failed, or a claim could not be measured
+ * because its trials failed. Empty when it did not (an interrupted run is not failed: it can be resumed).
+ */
+export function studyFailures(report: Report): string[] {
+  const { failed, total } = report.run.trials;
+  const all = total > 0 && failed === total ? [`all ${total} trials failed (their reasons are in the report's notes and in the FAILED lines)`] : [];
+  const claims = (report.unmeasured ?? []).filter((u) => u.cause === 'failed').map((u) => `the claim "${u.claim}" could not be measured: ${u.reason}`);
+  return [...all, ...claims];
+}
+
 export async function writeRunReport(opened: OpenedRun): Promise<{ report: Report; files: WrittenReport }> {
   const { dir, store, study } = opened;
   const run = store.getRun(opened.run.id);
