@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { openRunStore, STORE_FILE } from '../store/run-store.js';
 import { defaultJobs, type PoolOptions, type PoolStatus } from '../study/pool.js';
 import { listRunDirs, openRunDir, runIdOf } from '../study/run-dir.js';
-import { resumeRun, runStudy, startStudy, studyFailures, writeRunReport, type StudyOutcome } from '../study/runner.js';
+import { describeOwner } from '../study/run-lock.js';
+import { reopenStudy, runStudy, startStudy, studyFailures, writeRunReport, type StudyOutcome } from '../study/runner.js';
 import type { Report } from '../report/model.js';
 import { parseStudyText, type Study } from '../study/schema.js';
 import { defaultRunDir, int } from './args.js';
@@ -116,7 +117,10 @@ export function registerStudyCommands(program: Command): void {
     .option('--threads <n>', 'native-engine threads per trial (default: cores / jobs)', int('--threads'))
     .option('--retry-failed', 'run failed trials again too')
     .action(async (dir: string, flags: { jobs?: number; threads?: number; retryFailed?: boolean }) => {
-      printOutcome(await resumeRun(dir, poolOptions(flags.jobs, flags.threads), { retryFailed: flags.retryFailed }));
+      const opened = reopenStudy(dir, { retryFailed: flags.retryFailed });
+      const { tookOver } = opened.lock;
+      if (tookOver) process.stderr.write(`took over the run lock of ${describeOwner(tookOver)}: that process is gone\n`);
+      printOutcome(await runStudy(opened, poolOptions(flags.jobs, flags.threads)));
     });
 
   study

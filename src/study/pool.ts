@@ -35,6 +35,9 @@ export interface PoolOptions {
   onTrialEnd?: (trial: Trial) => void;
 }
 
+/** The environment variable that gives a trial process its coordinator's PID (worker.ts stops when it is gone). */
+export const COORDINATOR_ENV = 'CONTINUUM_COORDINATOR_PID';
+
 /** Measured on 2 cores: two 1-thread trials at once train ~1.7x faster than one 2-thread trial at a time. */
 export function defaultJobs(): number {
   return availableParallelism();
@@ -87,7 +90,7 @@ export async function runPool(runDir: string, store: RunStore, runId: string, op
         if (running.size === 0) resolveAll();
       };
       const launch = (trial: Trial) => {
-        const env = { ...process.env, CONTINUUM_THREADS: process.env.CONTINUUM_THREADS ?? String(threads) };
+        const env = { ...process.env, CONTINUUM_THREADS: process.env.CONTINUUM_THREADS ?? String(threads), [COORDINATOR_ENV]: String(process.pid) };
         const child = fork(entry.path, [runDir, String(trial.key)], { execArgv: entry.execArgv, env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
         const slot = { child, fraction: 0, stderr: '' };
         running.set(trial.key, slot);

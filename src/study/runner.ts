@@ -1,7 +1,8 @@
 /**
  * The life of a study run: `startStudy` expands the study into trials and creates the run directory,
- * `runStudy` runs what is queued in the local pool and writes the report, `resumeRun` requeues what a kill
- * interrupted and carries on, `writeRunReport` (re)builds report.html, plots/ and summary.json from the store.
+ * `reopenStudy` requeues what a kill interrupted, `runStudy` runs what is queued in the local pool and writes
+ * the report, `writeRunReport` (re)builds report.html, plots/ and summary.json from the store. Between start
+ * (or reopen) and the end of runStudy the process owns the run (run-lock.ts): no second one runs its trials.
  */
 import { relative } from 'node:path';
 import { writeReport, type WrittenReport } from '../report/write.js';
@@ -11,6 +12,7 @@ import { runPool, type PoolOptions, type PoolStatus } from './pool.js';
 import { buildReport } from '../report/build.js';
 import { loadResults } from '../report/results.js';
 import { createRunDir, openRunDir, type OpenedRun } from './run-dir.js';
+import { acquireRunLock, type RunLock } from './run-lock.js';
 import type { Study } from './schema.js';
 
 export interface StudyOutcome {
@@ -20,27 +22,48 @@ export interface StudyOutcome {
   files: WrittenReport;
 }
 
+/** A run this process owns until runStudy ends (or the process exits). */
+export interface OwnedRun extends OpenedRun {
+  lock: RunLock;
+}
+
 /** Resolves the mode, expands and validates every trial, then creates the run directory with its queue. */
-export function startStudy(study: Study, mode: Mode, dir: string): OpenedRun {
+export function startStudy(study: Study, mode: Mode, dir: string): OwnedRun {
   const resolved = resolveMode(study, mode);
   const trials = expandTrials(resolved);
-  return createRunDir(dir, resolved, trials);
+  return own(createRunDir(dir, resolved, trials), 'continuum study run');
 }
 
-export async function runStudy(opened: OpenedRun, pool: PoolOptions): Promise<StudyOutcome> {
+/**
+ * Opens a run to continue it, once this process owns it: trials left running by a killed process go back in
+ * the queue (done and failed ones are kept). Refused while another process owns the run.
+ */
+export function reopenStudy(dir: string, options: { retryFailed?: boolean } = {}): OwnedRun {
+  const owned = own(openRunDir(dir), 'continuum study resume');
+  owned.store.requeueTrials(owned.run.id, { includeFailed: options.retryFailed });
+  return owned;
+}
+
+function own(opened: OpenedRun, command: string): OwnedRun {
+  try {
+    return { ...opened, lock: acquireRunLock(opened.dir, command) };
+  } catch (err) {
+    opened.store.close();
+    throw err;
+  }
+}
+
+export async function runStudy(opened: OwnedRun, pool: PoolOptions): Promise<StudyOutcome> {
   const { dir, store, run } = opened;
-  store.setRunStatus(run.id, 'running');
-  const status = await runPool(dir, store, run.id, pool);
-  const { report, files } = await writeRunReport(opened);
-  store.setRunStatus(run.id, status.interrupted ? 'interrupted' : status.done > 0 ? 'done' : 'failed', report.verdict);
-  return { dir, status, report, files };
-}
-
-/** Trials left running by a killed process go back in the queue; done and failed ones are kept. */
-export async function resumeRun(dir: string, pool: PoolOptions, options: { retryFailed?: boolean } = {}): Promise<StudyOutcome> {
-  const opened = openRunDir(dir);
-  opened.store.requeueTrials(opened.run.id, { includeFailed: options.retryFailed });
-  return runStudy(opened, pool);
+  try {
+    store.setRunStatus(run.id, 'running');
+    const status = await runPool(dir, store, run.id, pool);
+    const { report, files } = await writeRunReport(opened);
+    store.setRunStatus(run.id, status.interrupted ? 'interrupted' : status.done > 0 ? 'done' : 'failed', report.verdict);
+    return { dir, status, report, files };
+  } finally {
+    opened.lock.release();
+  }
 }
 
 /**
