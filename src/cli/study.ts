@@ -103,9 +103,10 @@ export function registerStudyCommands(program: Command): void {
     .action(async (name: string, flags: { quick?: boolean; out?: string; jobs?: number; threads?: number }) => {
       const spec = loadStudy(name);
       const dir = flags.out ?? defaultRunDir(spec.name);
-      const opened = startStudy(spec, flags.quick ? 'quick' : 'full', dir);
+      const opened = startStudy(spec, flags.quick ? 'quick' : 'full', dir, flags.jobs ?? defaultJobs());
       const trials = opened.store.listTrials(opened.run.id).length;
       process.stderr.write(`${spec.title ?? spec.name} (${flags.quick ? 'quick' : 'full'} mode): ${trials} trials -> ${dir}\n`);
+      for (const note of opened.plan.notes) process.stderr.write(`${note}\n`);
       printOutcome(await runStudy(opened, poolOptions(flags.jobs, flags.threads)));
     });
 
@@ -117,9 +118,10 @@ export function registerStudyCommands(program: Command): void {
     .option('--threads <n>', 'native-engine threads per trial (default: cores / jobs)', int('--threads'))
     .option('--retry-failed', 'run failed trials again too')
     .action(async (dir: string, flags: { jobs?: number; threads?: number; retryFailed?: boolean }) => {
-      const opened = reopenStudy(dir, { retryFailed: flags.retryFailed });
+      const opened = reopenStudy(dir, { jobs: flags.jobs ?? defaultJobs(), retryFailed: flags.retryFailed });
       const { tookOver } = opened.lock;
       if (tookOver) process.stderr.write(`took over the run lock of ${describeOwner(tookOver)}: that process is gone\n`);
+      for (const note of opened.plan.notes) process.stderr.write(`${note}\n`);
       printOutcome(await runStudy(opened, poolOptions(flags.jobs, flags.threads)));
     });
 

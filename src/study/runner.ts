@@ -11,7 +11,8 @@ import { expandTrials, resolveMode, type Mode } from './expand.js';
 import { runPool, type PoolOptions, type PoolStatus } from './pool.js';
 import { buildReport } from '../report/build.js';
 import { loadResults } from '../report/results.js';
-import { createRunDir, openRunDir, type OpenedRun } from './run-dir.js';
+import { createRunDir, openRunDir, trialRecipe, type OpenedRun } from './run-dir.js';
+import { planTrials, type RunPlan } from './sizes.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
 import type { Study } from './schema.js';
 
@@ -22,29 +23,42 @@ export interface StudyOutcome {
   files: WrittenReport;
 }
 
-/** A run this process owns until runStudy ends (or the process exits). */
+/** A run this process owns until runStudy ends (or the process exits), with how many trials to run at once. */
 export interface OwnedRun extends OpenedRun {
   lock: RunLock;
+  plan: RunPlan;
 }
 
-/** Resolves the mode, expands and validates every trial, then creates the run directory with its queue. */
-export function startStudy(study: Study, mode: Mode, dir: string): OwnedRun {
+/**
+ * Resolves the mode, expands and validates every trial and checks that each fits this machine (sizes.ts),
+ * then creates the run directory with its queue.
+ */
+export function startStudy(study: Study, mode: Mode, dir: string, jobs: number): OwnedRun {
   const resolved = resolveMode(study, mode);
   const trials = expandTrials(resolved);
-  return own(createRunDir(dir, resolved, trials), 'continuum study run');
+  const plan = planTrials(trials, jobs);
+  return { ...own(createRunDir(dir, resolved, trials), 'continuum study run'), plan };
 }
 
 /**
  * Opens a run to continue it, once this process owns it: trials left running by a killed process go back in
- * the queue (done and failed ones are kept). Refused while another process owns the run.
+ * the queue (done and failed ones are kept), and the sizes of what is queued are checked again, on this
+ * machine. Refused while another process owns the run.
  */
-export function reopenStudy(dir: string, options: { retryFailed?: boolean } = {}): OwnedRun {
+export function reopenStudy(dir: string, options: { jobs: number; retryFailed?: boolean }): OwnedRun {
   const owned = own(openRunDir(dir), 'continuum study resume');
-  owned.store.requeueTrials(owned.run.id, { includeFailed: options.retryFailed });
-  return owned;
+  try {
+    owned.store.requeueTrials(owned.run.id, { includeFailed: options.retryFailed });
+    const queued = owned.store.listTrials(owned.run.id).filter((t) => t.status === 'queued');
+    return { ...owned, plan: planTrials(queued.map((t) => ({ id: t.id, recipe: trialRecipe(t) })), options.jobs) };
+  } catch (err) {
+    owned.lock.release();
+    owned.store.close();
+    throw err;
+  }
 }
 
-function own(opened: OpenedRun, command: string): OwnedRun {
+function own(opened: OpenedRun, command: string): Omit<OwnedRun, 'plan'> {
   try {
     return { ...opened, lock: acquireRunLock(opened.dir, command) };
   } catch (err) {
@@ -57,7 +71,7 @@ export async function runStudy(opened: OwnedRun, pool: PoolOptions): Promise<Stu
   const { dir, store, run } = opened;
   try {
     store.setRunStatus(run.id, 'running');
-    const status = await runPool(dir, store, run.id, pool);
+    const status = await runPool(dir, store, run.id, { ...pool, jobs: Math.min(pool.jobs, opened.plan.jobs) });
     const { report, files } = await writeRunReport(opened);
     store.setRunStatus(run.id, status.interrupted ? 'interrupted' : status.done > 0 ? 'done' : 'failed', report.verdict);
     return { dir, status, report, files };

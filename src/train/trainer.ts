@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { paramLayout, parseGPTConfig, type GPTConfig, type TensorView } from '../model/config.js';
 import type { Engine, EngineName } from '../model/engine.js';
@@ -19,12 +20,14 @@ import { loadModel, saveModel } from '../store/model-files.js';
 import { SYMBOLS, VOCAB_SIZE } from '../text/vocab.js';
 import { writeFileAtomic } from '../util/files.js';
 import { hashString, Rng } from '../util/rng.js';
+import { ValidationError } from '../util/validation.js';
 import { checkpointsDir, latestCheckpoint, loadResumeCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js';
 import { MetricsLog, type MetricsRecord, type Scalars } from './metrics.js';
 import type { Objective, StepContext, UpdateResult, WeightedBatch } from './objective.js';
 import { makeObjective } from './objectives/index.js';
 import { parseRecipe, type Recipe, type Stage } from './recipe.js';
 import { readSavedRecipe } from './recipe-file.js';
+import { footprintProblems } from './footprint.js';
 import { learningRate } from './schedule.js';
 
 export interface TrainOptions {
@@ -126,6 +129,9 @@ export function train(recipeInput: Recipe | unknown, options: TrainOptions): Tra
   const out = options.outDir;
   const hash = recipeHash(recipe);
   const say = options.onEvent ?? (() => {});
+  // Before any allocation: a model too large for this machine is refused with its figures, not a RangeError.
+  const tooLarge = footprintProblems(recipe, config, totalmem());
+  if (tooLarge.length) throw new ValidationError(`the recipe does not fit this machine:\n  - ${tooLarge.join('\n  - ')}`, tooLarge);
   const frozen = frozenTensors(recipe, config);
   const started = Date.now();
 
