@@ -12,7 +12,7 @@ import { splitLoss } from '../train/objectives/lm.js';
 import { parseRecipe, type Recipe } from '../train/recipe.js';
 import { Rng } from '../util/rng.js';
 import { defaultRunDir, int, num } from './args.js';
-import { runDirRecipe, runRecipe } from './run-recipe.js';
+import { refuseExistingRun, runDirRecipe, runRecipe } from './run-recipe.js';
 
 interface PretrainFlags {
   corpus: string;
@@ -97,7 +97,7 @@ function pretrain(flags: PretrainFlags): void {
   if (flags.resume) {
     outDir = flags.resume;
     recipe = runDirRecipe(outDir);
-  }
+  } else refuseExistingRun(outDir, 'pretrain');
   const engine = parseEngineName(flags.engine);
   if (!flags.json) process.stderr.write(`run directory: ${outDir}\n`);
   const result = runRecipe(recipe, { outDir, engine, resume: Boolean(flags.resume), json: flags.json });

@@ -2,11 +2,12 @@
  * Runs a recipe from the command line: progress bar (reward first for RL, loss otherwise), evaluation lines,
  * and a closing summary (or one JSON line with --json). Shared by `train` and `pretrain`.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineName } from '../model/engine.js';
 import type { MetricsRecord, Scalars } from '../train/metrics.js';
-import { parseRecipe, type Recipe } from '../train/recipe.js';
+import type { Recipe } from '../train/recipe.js';
+import { readSavedRecipe } from '../train/recipe-file.js';
 import { train, type StepInfo, type TrainResult } from '../train/trainer.js';
 import { createProgress } from './progress.js';
 
@@ -21,7 +22,25 @@ export interface RunRecipeOptions {
 export function runDirRecipe(runDir: string): Recipe {
   const saved = join(runDir, 'recipe.json');
   if (!existsSync(saved)) throw new Error(`--resume ${runDir}: no recipe.json there; is it a run directory?`);
-  return parseRecipe(JSON.parse(readFileSync(saved, 'utf8')), saved);
+  return readSavedRecipe(saved);
+}
+
+/** What the trainer leaves in a run directory; any of them means a run was started there. */
+const RUN_FILES = ['recipe.json', 'metrics.jsonl', 'checkpoints', 'model'];
+
+/**
+ * A new run never writes into an old one: it would replace model/ and recipe.json, append to metrics.jsonl
+ * and repoint LATEST. An empty (or unrelated) folder is fine.
+ */
+export function refuseExistingRun(outDir: string, command: 'train' | 'pretrain'): void {
+  if (!existsSync(outDir)) return;
+  const found = RUN_FILES.filter((f) => existsSync(join(outDir, f)));
+  if (found.length === 0) return;
+  const finished = found.includes('model') && readdirSync(join(outDir, 'model')).length > 0;
+  const how = finished
+    ? 'it finished (its final model is in model/): choose another --out, or remove the folder to train it again'
+    : `continue it with \`continuum ${command} --resume ${outDir}\`, or choose another --out`;
+  throw new Error(`--out ${outDir} already holds a run (${found.join(', ')}); ${how}`);
 }
 
 /** The headline number of a step: the reward for rl / rft stages, the loss otherwise. */

@@ -6,10 +6,12 @@ import { Command } from 'commander';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Report } from '../report/model.js';
 import { openRunStore, STORE_FILE } from '../store/run-store.js';
 import { defaultJobs, type TrialProcessOptions, type StudyProgress } from '../study/trial-processes.js';
 import { listRunDirs, openRunDir, runIdOf } from '../study/run-dir.js';
-import { resumeRun, runStudy, startStudy, writeRunReport, type StudyOutcome } from '../study/runner.js';
+import { describeOwner } from '../study/run-lock.js';
+import { reopenStudy, runStudy, startStudy, studyFailures, writeRunReport, type StudyOutcome } from '../study/runner.js';
 import { parseStudyText, type Study } from '../study/schema.js';
 import { defaultRunDir, int } from './args.js';
 import { createProgress } from './progress.js';
@@ -77,7 +79,14 @@ function printOutcome(o: StudyOutcome): void {
   if (status.interrupted) {
     out.write(`interrupted: continue with \`continuum study resume ${o.dir}\`\n`);
     process.exitCode = 130;
-  }
+  } else failIfNeeded(report);
+}
+
+/** Scripts can tell a study that measured nothing: exit code 2, with each reason on a STUDY FAILED line. */
+function failIfNeeded(report: Report): void {
+  const failures = studyFailures(report);
+  for (const line of failures) process.stdout.write(`STUDY FAILED: ${line}\n`);
+  if (failures.length) process.exitCode = 2;
 }
 
 export function registerStudyCommands(program: Command): void {
@@ -94,9 +103,10 @@ export function registerStudyCommands(program: Command): void {
     .action(async (name: string, flags: { quick?: boolean; out?: string; jobs?: number; threads?: number }) => {
       const spec = loadStudy(name);
       const dir = flags.out ?? defaultRunDir(spec.name);
-      const opened = startStudy(spec, flags.quick ? 'quick' : 'full', dir);
+      const opened = startStudy(spec, flags.quick ? 'quick' : 'full', dir, flags.jobs ?? defaultJobs());
       const trials = opened.store.listTrials(opened.run.id).length;
       process.stderr.write(`${spec.title ?? spec.name} (${flags.quick ? 'quick' : 'full'} mode): ${trials} trials -> ${dir}\n`);
+      for (const note of opened.plan.notes) process.stderr.write(`${note}\n`);
       printOutcome(await runStudy(opened, processOptions(flags.jobs, flags.threads)));
     });
 
@@ -108,7 +118,11 @@ export function registerStudyCommands(program: Command): void {
     .option('--threads <n>', 'native-engine threads per trial (default: cores / jobs)', int('--threads'))
     .option('--retry-failed', 'run failed trials again too')
     .action(async (dir: string, flags: { jobs?: number; threads?: number; retryFailed?: boolean }) => {
-      printOutcome(await resumeRun(dir, processOptions(flags.jobs, flags.threads), { retryFailed: flags.retryFailed }));
+      const opened = reopenStudy(dir, { jobs: flags.jobs ?? defaultJobs(), retryFailed: flags.retryFailed });
+      const { tookOver } = opened.lock;
+      if (tookOver) process.stderr.write(`took over the run lock of ${describeOwner(tookOver)}: that process is gone\n`);
+      for (const note of opened.plan.notes) process.stderr.write(`${note}\n`);
+      printOutcome(await runStudy(opened, processOptions(flags.jobs, flags.threads)));
     });
 
   study
@@ -120,6 +134,7 @@ export function registerStudyCommands(program: Command): void {
       const { report, files } = await writeRunReport(opened);
       opened.store.close();
       process.stdout.write(`verdict: ${report.verdict.toUpperCase().replace('_', ' ')}\n${report.finding}\nreport: ${files.html}\n`);
+      failIfNeeded(report);
     });
 
   program

@@ -1,11 +1,19 @@
 /** `continuum train RECIPE.yaml [--out DIR] [--resume DIR]`: runs a recipe (see src/train/recipe.ts). */
 import { Command, Option } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { parseEngineName } from '../model/engines.js';
 import { parseRecipeText, type Recipe } from '../train/recipe.js';
 import { defaultRunDir } from './args.js';
-import { runDirRecipe, runRecipe } from './run-recipe.js';
+import { refuseExistingRun, runDirRecipe, runRecipe } from './run-recipe.js';
+
+/** `train DIR`: most likely a run directory meant for --resume. */
+function directoryGiven(dir: string): string {
+  const hint = existsSync(join(dir, 'recipe.json'))
+    ? `it holds a run: continue it with \`continuum train --resume ${dir}\``
+    : 'give the recipe file (YAML or JSON) itself, e.g. `continuum train recipes/sft-then-rl.yaml`';
+  return `train: ${dir} is a directory, not a recipe file; ${hint}`;
+}
 
 export function registerTrainCommand(program: Command): void {
   program
@@ -25,8 +33,10 @@ export function registerTrainCommand(program: Command): void {
       } else {
         if (!file) throw new Error('train: give a recipe file, or --resume RUN_DIR');
         if (!existsSync(file)) throw new Error(`train: no such recipe file: ${file}`);
+        if (statSync(file).isDirectory()) throw new Error(directoryGiven(file));
         recipe = parseRecipeText(readFileSync(file, 'utf8'), file);
         outDir = flags.out ?? defaultRunDir(recipe.name !== 'recipe' ? recipe.name : basename(file, extname(file)));
+        refuseExistingRun(outDir, 'train');
       }
       const engine = flags.engine ? parseEngineName(flags.engine) : undefined;
       if (!flags.json) process.stderr.write(`run directory: ${outDir}\n`);

@@ -32,6 +32,7 @@ export function buildReport(study: ReportedStudy, run: Run, results: readonly Tr
     plots: [...distinctPlots(outcomes.flatMap((o) => (o.plot ? [o.plot] : []))), ...curvePlots(study, results), ...suitePlots(study, results), ...pass.plots],
     settings: { ...settingsOf(study, results), trialSeconds: trialSeconds(results) },
     notes: reportNotes(study, results),
+    unmeasured: outcomes.flatMap((o) => (o.unmeasured ? [o.unmeasured] : [])),
   };
 }
 

@@ -5,9 +5,9 @@
 import { isRateTag } from '../measure/tags.js';
 import { MIN_SEEDS_FOR_VERDICT, noVerdictReason, type Interval, type Verdict } from '../stats/stats.js';
 import { formatInterval, formatNumber } from '../util/format.js';
-import { armResult, compareArms, type ArmResult, type Comparison, type ReportPlot, type ReportTable } from './model.js';
+import { armResult, compareArms, type ArmResult, type Comparison, type ReportPlot, type ReportTable, type UnmeasuredClaim } from './model.js';
 import { clampTo, slug } from './points.js';
-import { armsOf, measureOf, type TrialResult } from './results.js';
+import { armsOf, measureOf, type Arm, type TrialResult } from './results.js';
 import { valueLabel, type Claim, type Measure } from './spec.js';
 import { barChartSpec, finiteOrNull } from './specs.js';
 
@@ -19,6 +19,8 @@ export interface ClaimOutcome {
   sentence: string;
   table: ReportTable;
   plot: ReportPlot | null;
+  /** Set when arm a or b has no measure, with why. */
+  unmeasured: UnmeasuredClaim | null;
 }
 
 /** One arm of a claim measured on its finished trials; result null when none of them has the measure. */
@@ -57,12 +59,14 @@ export function judgeClaim(claim: Claim, results: readonly TrialResult[], index:
   const verdict: Verdict = judgement?.comparison.verdict ?? 'inconclusive';
   const unreached = measured.reduce((n, m) => n + m.notReached, 0);
   const early = measured.reduce((n, m) => n + m.early, 0);
+  const unmeasured = judgement ? null : whyUnmeasured(claim, measured, armsOf(results, claim.part, claim.axis, claim.where));
   return {
     claim,
     arms,
     comparison: judgement?.comparison ?? null,
     verdict,
-    sentence: claimSentence(claim, judgement, unreached, early),
+    unmeasured,
+    sentence: claimSentence(claim, judgement, unreached, early, unmeasured),
     table: claimTable(claim, measured, index),
     plot: claimPlot(claim, measured, unreached > 0, early > 0, index),
   };
@@ -95,12 +99,18 @@ function measureArm(name: string, label: string, trials: readonly TrialResult[],
 const censored = (m: MeasuredArm | undefined) => m !== undefined && m.of > 0 && m.notReached === m.of;
 const allEarly = (m: MeasuredArm | undefined) => m !== undefined && m.of > 0 && m.early === m.of;
 
+/** Arm a's (side 'a') or arm b's measure; undefined when it has none. */
+function sideOf(claim: Claim, measured: MeasuredArm[], side: 'a' | 'b'): MeasuredArm | undefined {
+  const label = valueLabel(claim[side]);
+  const name = splitByMeasure(claim) ? `${label} (${side})` : label;
+  return measured.find((m) => m.result && m.name === name);
+}
+
 /** Compares arm b with arm a; null when either has no finished trial with the measure. */
 function judge(claim: Claim, measured: MeasuredArm[]): Judgement | null {
   const split = splitByMeasure(claim);
-  const find = (value: unknown, tag: string) => measured.find((m) => m.result && m.name === (split ? `${valueLabel(value)} (${tag})` : valueLabel(value)));
-  const ma = find(claim.a, 'a');
-  const mb = find(claim.b, 'b');
+  const ma = sideOf(claim, measured, 'a');
+  const mb = sideOf(claim, measured, 'b');
   if (!ma?.result || !mb?.result) return null;
   const [a, b] = [ma.result, mb.result];
   const paired = a.seeds!.length === b.seeds!.length && a.seeds!.every((s, i) => s === b.seeds![i]);
@@ -129,17 +139,43 @@ function midpointArm(arms: ArmResult[], a: ArmResult, b: ArmResult): string | nu
   return hit && hit !== a ? hit.arm : null;
 }
 
+/**
+ * Why arm a or b has no measure, from its trials' states: failed (the study failed to measure the claim), not
+ * finished (an interrupted run), or finished without the measure.
+ */
+function whyUnmeasured(claim: Claim, measured: MeasuredArm[], arms: Arm[]): UnmeasuredClaim {
+  const sides = (['a', 'b'] as const).filter((side) => !sideOf(claim, measured, side));
+  const causes = sides.map((side) => {
+    const name = `${claim.axis} = ${valueLabel(claim[side])}`;
+    const all = arms.find((arm) => arm.label === valueLabel(claim[side]))?.all ?? [];
+    const failed = all.filter((t) => t.trial.status === 'failed');
+    const unfinished = all.filter((t) => t.trial.status === 'queued' || t.trial.status === 'running').length;
+    if (all.length === 0) return { cause: 'no data' as const, text: `no trial has ${name}` };
+    if (unfinished) return { cause: 'unfinished' as const, text: `${unfinished} of the ${all.length} trials of ${name} did not finish` };
+    if (failed.length) {
+      // The reason's first sentence: the trial's own record (and the report's notes) keep the whole of it.
+      const first = (failed[0].trial.reason ?? 'no reason recorded').split('\n')[0].split('. ')[0];
+      const every = all.length === 1 ? `the one trial of ${name} failed` : `all ${all.length} trials of ${name} failed`;
+      const which = failed.length === all.length ? every : `${failed.length} of the ${all.length} trials of ${name} failed and the others lack the measure`;
+      return { cause: 'failed' as const, text: `${which} (${failed[0].trial.id}: ${first})` };
+    }
+    return { cause: 'no data' as const, text: `the ${all.length} finished trials of ${name} lack the measure` };
+  });
+  const cause = causes.find((c) => c.cause === 'failed')?.cause ?? causes.find((c) => c.cause === 'unfinished')?.cause ?? 'no data';
+  return { claim: claim.text, cause, reason: causes.map((c) => c.text).join('; ') };
+}
+
 /** The other axes a claim holds at one value, e.g. `rlFraction = 0`; empty when none. */
 const heldAxes = (claim: Claim) => Object.entries(claim.where).map(([k, v]) => `${k} = ${valueLabel(v)}`).join(', ');
 
 /** The finding's sentence for one claim: clauses joined in order, the verdict closing the first. */
-function claimSentence(claim: Claim, j: Judgement | null, unreached: number, early: number): string {
+function claimSentence(claim: Claim, j: Judgement | null, unreached: number, early: number, unmeasured: UnmeasuredClaim | null): string {
   const held = heldAxes(claim);
   const head = held ? `${claim.text} (${held})` : claim.text;
   const clauses = [
     j
       ? `${head}: ${comparisonClause(claim, j)} -> ${j.comparison.verdict.replace('_', ' ')}.`
-      : `${head}: no verdict, the arms ${claim.axis} = ${valueLabel(claim.a)} and ${valueLabel(claim.b)} lack finished trials -> inconclusive.`,
+      : `${head}: not measured, ${unmeasured?.reason ?? 'its arms have no measure'} -> inconclusive.`,
     j?.midpoint ? `${claim.label} first passes halfway between the two at ${claim.axis} = ${j.midpoint}.` : null,
     unreached ? `(${unreached} trial(s) never reached the threshold; their budget is counted, a lower bound.)` : null,
     early ? `(${early} trial(s) were already past the threshold at their first evaluation; their count is an upper bound.)` : null,

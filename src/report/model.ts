@@ -68,6 +68,18 @@ export interface Report {
   settings: Record<string, unknown>;
   /** Anything a reader must know: failed trials, effects that did not appear, caveats. */
   notes?: string[];
+  /** Claims that got no measure at all, and why: the run's caller decides whether that fails it. */
+  unmeasured?: UnmeasuredClaim[];
+}
+
+/**
+ * A claim whose arm a or b has no measured trial. `failed`: that arm's trials failed; `unfinished`: some did not
+ * finish (an interrupted run); `no data`: they finished without the measure.
+ */
+export interface UnmeasuredClaim {
+  claim: string;
+  cause: 'failed' | 'unfinished' | 'no data';
+  reason: string;
 }
 
 /** The rule verdicts follow, in words, for the page and the JSON. Keep in step with verdictFromInterval. */
@@ -114,6 +126,7 @@ export function summaryJson(report: Report, files: { plots: Record<string, { svg
     plots: report.plots.map((p) => ({ name: p.name, title: p.title, caption: p.caption ?? null, files: files.plots[p.name] ?? null, data: plotData(p.spec) })),
     settings: report.settings,
     notes: report.notes ?? [],
+    unmeasured: report.unmeasured ?? [],
   };
   // An unknown interval is ±Infinity in memory; JSON has no infinity, so it is written as null.
   return JSON.stringify(summary, (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n';

@@ -105,17 +105,27 @@ export function sameKey(row: EvalKey, key: EvalKey): boolean {
   );
 }
 
+export interface Arm {
+  value: unknown;
+  label: string;
+  /** The arm's finished trials. */
+  trials: TrialResult[];
+  /** All of its trials, finished or not (to say why an arm has no measure). */
+  all: TrialResult[];
+}
+
 /**
  * The arms of `axis` in a part: its values in sweep order, each with its finished trials; with `where`, only
  * trials whose other axes have those values.
  */
-export function armsOf(results: readonly TrialResult[], part: string, axis: string, where: Record<string, unknown> = {}): { value: unknown; label: string; trials: TrialResult[] }[] {
-  const arms = new Map<string, { value: unknown; label: string; trials: TrialResult[] }>();
+export function armsOf(results: readonly TrialResult[], part: string, axis: string, where: Record<string, unknown> = {}): Arm[] {
+  const arms = new Map<string, Arm>();
   for (const t of results) {
     if (t.part !== part || !(axis in t.axes)) continue;
     if (Object.entries(where).some(([name, v]) => valueLabel(t.axes[name]) !== valueLabel(v))) continue;
     const label = valueLabel(t.axes[axis]);
-    if (!arms.has(label)) arms.set(label, { value: t.axes[axis], label, trials: [] });
+    if (!arms.has(label)) arms.set(label, { value: t.axes[axis], label, trials: [], all: [] });
+    arms.get(label)!.all.push(t);
     if (t.trial.status === 'done') arms.get(label)!.trials.push(t);
   }
   return [...arms.values()];

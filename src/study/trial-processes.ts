@@ -36,6 +36,9 @@ export interface TrialProcessOptions {
   onTrialEnd?: (trial: Trial) => void;
 }
 
+/** The environment variable that gives a trial process its coordinator's PID (worker.ts stops when it is gone). */
+export const COORDINATOR_ENV = 'CONTINUUM_COORDINATOR_PID';
+
 /** Measured on 2 cores: two 1-thread trials at once train ~1.7x faster than one 2-thread trial at a time. */
 export function defaultJobs(): number {
   return availableParallelism();
@@ -133,7 +136,7 @@ class TrialProcesses {
   }
 
   private launch(trial: Trial): void {
-    const env = { ...process.env, CONTINUUM_THREADS: process.env.CONTINUUM_THREADS ?? String(this.threads) };
+    const env = { ...process.env, CONTINUUM_THREADS: process.env.CONTINUUM_THREADS ?? String(this.threads), [COORDINATOR_ENV]: String(process.pid) };
     const { path, execArgv } = this.entry;
     const child = fork(path, [this.runDir, String(trial.key)], { execArgv, env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     const slot: Running = { child, fraction: 0, stderr: '' };

@@ -11,6 +11,7 @@ import { train, type StepInfo } from '../train/trainer.js';
 import type { MetricPoint } from '../store/run-store.js';
 import { duringTrainingEval, lastTasks, runEvaluations, splitSettings, stageEndEvaluations } from './evaluate.js';
 import { openRunDir, trialDir, trialPart, trialRecipe } from './run-dir.js';
+import { COORDINATOR_ENV } from './trial-processes.js';
 
 /** Every scalar is stored at evaluation steps, at the last step and every LOG_EVERY steps in between. */
 const LOG_EVERY = 10;
@@ -22,6 +23,17 @@ export interface WorkerMessage {
   fraction: number;
 }
 
+/**
+ * Whether the study that started this worker is gone. A study killed outright (SIGKILL) cannot stop its trials,
+ * and training blocks the event loop, so no 'disconnect' event arrives; the parent process id, read at every
+ * step (a cheap getppid), changes instead. The pool names its PID, so even a worker that starts after the
+ * study died knows.
+ */
+function orphanCheck(): () => boolean {
+  const parent = Number(process.env[COORDINATOR_ENV]) || process.ppid;
+  return () => process.ppid !== parent;
+}
+
 function runTrial(runDir: string, trialKey: number): void {
   const { store, study } = openRunDir(runDir);
   const trial = store.getTrial(trialKey);
@@ -29,7 +41,7 @@ function runTrial(runDir: string, trialKey: number): void {
     const recipe = trialRecipe(trial);
     const part = trialPart(study, trial);
     const dir = trialDir(runDir, trial.id);
-    const parent = process.ppid;
+    const orphaned = orphanCheck();
     const pending: MetricPoint[] = [];
     let lastFlush = Date.now();
     let lastSent = 0;
@@ -38,6 +50,8 @@ function runTrial(runDir: string, trialKey: number): void {
       lastFlush = Date.now();
     };
     const onStep = (record: MetricsRecord, info: StepInfo) => {
+      // Stopping here leaves the trial 'running' in the store, and `study resume` continues it from its checkpoint.
+      if (orphaned()) process.exit(130);
       const hasEval = Object.keys(record.scalars).some((k) => k.startsWith('eval/'));
       const stageEnd = info.progress >= 1;
       if (hasEval || stageEnd || record.step % LOG_EVERY === 0) {
@@ -48,10 +62,6 @@ function runTrial(runDir: string, trialKey: number): void {
       if (Date.now() - lastFlush > 2000 || hasEval) flush();
       if (process.send && Date.now() - lastSent > 500) {
         lastSent = Date.now();
-        // A study killed outright (SIGKILL) cannot stop its trials, and training blocks the event loop, so no
-        // 'disconnect' event arrives: a new parent process id says the study is gone. Stopping here leaves the
-        // trial 'running' in the store, and `study resume` continues it from its last checkpoint.
-        if (process.ppid !== parent) process.exit(130);
         const message: WorkerMessage = { type: 'progress', trialKey, fraction: Math.min(1, (info.stage + info.progress) / info.stages) };
         process.send(message);
       }

@@ -9,7 +9,8 @@
  * RUN/model/            the final weights (model.safetensors + config.json)
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { paramLayout, parseGPTConfig, type GPTConfig, type TensorView } from '../model/config.js';
 import type { Engine, EngineName } from '../model/engine.js';
@@ -19,11 +20,14 @@ import { loadModel, saveModel } from '../store/model-files.js';
 import { SYMBOLS, VOCAB_SIZE } from '../text/vocab.js';
 import { writeFileAtomic } from '../util/files.js';
 import { hashString, Rng } from '../util/rng.js';
+import { ValidationError } from '../util/validation.js';
 import { checkpointsDir, latestCheckpoint, loadResumeCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js';
 import { MetricsLog, type MetricsRecord, type Scalars } from './metrics.js';
 import type { Objective, StepContext, UpdateResult, WeightedBatch } from './objective.js';
 import { makeObjective } from './objectives/index.js';
 import { parseRecipe, type Recipe, type Stage } from './recipe.js';
+import { readSavedRecipe } from './recipe-file.js';
+import { footprintProblems } from './footprint.js';
 import { learningRate, type ScheduleConfig } from './schedule.js';
 
 export interface TrainOptions {
@@ -189,14 +193,16 @@ function openRun(recipe: Recipe, options: TrainOptions): Run {
   const out = options.outDir;
   const hash = recipeHash(recipe);
   const say = options.onEvent ?? (() => {});
+  // Before any allocation: a model too large for this machine is refused with its figures, not a RangeError.
+  const tooLarge = footprintProblems(recipe, config, totalmem());
+  if (tooLarge.length) throw new ValidationError(`the recipe does not fit this machine:\n  - ${tooLarge.join('\n  - ')}`, tooLarge);
   const frozen = frozenTensors(recipe, config);
   const started = Date.now();
   if (out) {
     mkdirSync(out, { recursive: true });
     const recipePath = join(out, 'recipe.json');
     if (options.resume && existsSync(recipePath)) {
-      const saved = JSON.parse(readFileSync(recipePath, 'utf8'));
-      if (recipeHash(parseRecipe(saved)) !== hash) {
+      if (recipeHash(readSavedRecipe(recipePath)) !== hash) {
         throw new Error(`--resume: ${out} was started with a different recipe; resume it with its own recipe.json or start a new run`);
       }
     }

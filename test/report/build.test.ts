@@ -74,7 +74,22 @@ describe('study reports', () => {
     const results = [1, 2].map((s) => result({ M: 1 }, s, [{ value: 0.5 }]));
     const report = buildReport(study([claim]), run, results);
     expect(report.verdict).toBe('inconclusive');
-    expect(report.finding).toMatch(/lack finished trials/);
+    expect(report.finding).toContain('More is better: not measured, no trial has M = 16 -> inconclusive.');
+    expect(report.unmeasured).toEqual([{ claim: 'More is better', cause: 'no data', reason: 'no trial has M = 16' }]);
+  });
+
+  it('an arm whose trials all failed makes the claim unmeasured, naming the failure; unfinished trials are told apart', () => {
+    const results = [...[1, 2, 3].map((s) => result({ M: 1 }, s, [{ value: 0.5 }])), ...[1, 2].map((s) => result({ M: 16 }, s, [], {}, 'failed'))];
+    const report = buildReport(study([claim]), run, results);
+    expect(report.verdict).toBe('inconclusive');
+    const reason = 'all 2 trials of M = 16 failed ({"M":16}/1: TrainingDivergedError: the loss is NaN)';
+    expect(report.unmeasured).toEqual([{ claim: 'More is better', cause: 'failed', reason }]);
+    expect(report.finding).toContain(`More is better: not measured, ${reason} -> inconclusive.`);
+    const interrupted = buildReport(study([claim]), run, [...results.slice(0, 3), result({ M: 16 }, 1, [], {}, 'failed'), result({ M: 16 }, 2, [], {}, 'running')]);
+    expect(interrupted.unmeasured).toEqual([{ claim: 'More is better', cause: 'unfinished', reason: '1 of the 2 trials of M = 16 did not finish' }]);
+    // A measured claim is not listed, whatever failed beside it.
+    const measured = buildReport(study([claim]), run, [...results, ...[1, 2, 3].map((s) => result({ M: 16 }, s + 2, [{ value: 0.6 }]))]);
+    expect(measured.unmeasured).toEqual([]);
   });
 
   it('per-arm measures compare one arm measured two ways, paired by seed', () => {

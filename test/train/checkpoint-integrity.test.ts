@@ -136,3 +136,11 @@ describe('resume falls back to the newest intact checkpoint', () => {
     expect(existsSync(join(out, 'model'))).toBe(false);
   });
 });
+
+describe('a damaged recipe.json', () => {
+  it('is reported with its path when a resume reads it (a study trial resumes this way)', () => {
+    const out = stoppedRun(4);
+    writeFileSync(join(out, 'recipe.json'), '{"name": ');
+    expect(() => resume(out)).toThrow(`${join(out, 'recipe.json')} is not valid JSON`);
+  });
+});
