@@ -45,6 +45,9 @@ const alive = (pid: number) => {
   }
 };
 
+/** Steps per trial: long enough that neither trial finishes while the test asks the live owner (a CLI start). */
+const STEPS = 8000;
+
 /** Two trials long enough (checkpoints every 50 steps) to be caught running. */
 function longStudy(): { file: string; out: string } {
   const dir = mkdtempSync(join(tmpdir(), 'continuum-owner-'));
@@ -53,7 +56,7 @@ function longStudy(): { file: string; out: string } {
     seeds: [1],
     recipe: {
       model: { nLayers: 1, nHeads: 2, dModel: 16, contextLength: 16 },
-      stages: [{ objective: 'sft', tasks: { families: ['math/compare'] }, budget: { steps: 3000 }, batchSize: 4, checkpointInterval: 50 }],
+      stages: [{ objective: 'sft', tasks: { families: ['math/compare'] }, budget: { steps: STEPS }, batchSize: 4, checkpointInterval: 50 }],
     },
     sweep: { axes: { 'stages[0].schedule.lr': { name: 'lr', values: [0.001, 0.002] } } },
     evaluations: [{ kind: 'splits', n: 4 }],
@@ -103,11 +106,14 @@ describe('one owner per study run', () => {
     const store = openRunStore(join(out, 'store.sqlite'), { readonly: true });
     try {
       const trials = store.listTrials('run');
-      expect(trials.map((t) => [t.status, t.attempt])).toEqual([['done', 2], ['done', 2]]);
+      expect(trials.map((t) => t.status)).toEqual(['done', 'done']);
+      // Resumed after the kill (attempt 2); a trial may have just finished before it (attempt 1), never both.
+      expect(trials.every((t) => t.attempt === 1 || t.attempt === 2)).toBe(true);
+      expect(trials.some((t) => t.attempt === 2)).toBe(true);
       // One training history per trial: every step logged once, in order (duplicate workers interleaved them).
       for (const t of trials) {
         const lines = readFileSync(join(out, 'trials', t.id.replace(/\//g, '__'), 'metrics.jsonl'), 'utf8').trim().split('\n');
-        expect(lines.map((l) => JSON.parse(l).step)).toEqual(Array.from({ length: 3000 }, (_, i) => i + 1));
+        expect(lines.map((l) => JSON.parse(l).step)).toEqual(Array.from({ length: STEPS }, (_, i) => i + 1));
       }
     } finally {
       store.close();
