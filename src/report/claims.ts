@@ -22,7 +22,7 @@ export interface ClaimOutcome {
 }
 
 /** One arm of a claim measured on its finished trials; result null when none of them has the measure. */
-interface MeasuredArm {
+export interface MeasuredArm {
   name: string;
   result: ArmResult | null;
   /** Trials whose examples-to-threshold was not reached: their budget is counted, a lower bound. */
@@ -84,10 +84,13 @@ function measureArms(claim: Claim, results: readonly TrialResult[]): MeasuredArm
   return variants.map(({ arm, name, measure }) => measureArm(name, claim.label, arm.trials, measure));
 }
 
-function measureArm(name: string, label: string, trials: readonly TrialResult[], measure: Measure): MeasuredArm {
+/** Rates get intervals on the logit scale, inside [0, 1]; everything else a plain t interval. */
+const scaleOf = (measure: Measure): 'rate' | 'linear' => (isProportion(measure) ? 'rate' : 'linear');
+
+export function measureArm(name: string, label: string, trials: readonly TrialResult[], measure: Measure): MeasuredArm {
   const measured = trials.map((t) => ({ seed: t.trial.seed, m: measureOf(t, measure) })).filter((x) => x.m !== null);
   if (measured.length === 0) return { name, result: null, notReached: 0, early: 0, of: 0 };
-  const result = armResult(name, label, measured.map((x) => x.m!.value), { seeds: measured.map((x) => x.seed) });
+  const result = armResult(name, label, measured.map((x) => x.m!.value), { seeds: measured.map((x) => x.seed), scale: scaleOf(measure) });
   const notReached = measured.filter((x) => !x.m!.reached).length;
   return { name, result, notReached, early: measured.filter((x) => x.m!.upperBound).length, of: measured.length };
 }
@@ -104,7 +107,8 @@ function judge(claim: Claim, measured: MeasuredArm[]): Judgement | null {
   if (!ma?.result || !mb?.result) return null;
   const [a, b] = [ma.result, mb.result];
   const paired = a.seeds!.length === b.seeds!.length && a.seeds!.every((s, i) => s === b.seeds![i]);
-  let comparison = compareArms(a, b, { direction: claim.direction, minEffect: claim.minEffect, paired });
+  const scale = proportion(claim) ? 'rate' : 'linear';
+  let comparison = compareArms(a, b, { direction: claim.direction, minEffect: claim.minEffect, paired, scale });
   const bothCensored = censored(ma) && censored(mb);
   const bothEarly = allEarly(ma) && allEarly(mb);
   const bound = proportion(claim) ? [0, 1].find((edge) => [...a.values, ...b.values].every((v) => v === edge)) : undefined;
@@ -113,10 +117,14 @@ function judge(claim: Claim, measured: MeasuredArm[]): Judgement | null {
   return { a, b, comparison, paired, bothCensored, bothEarly, bound, midpoint: split ? null : midpointArm(arms, a, b) };
 }
 
-/** Whether every measure of the claim is a proportion (accuracy, score), drawn on [0, 1] with clipped error bars. */
+/** Whether a measure is a proportion in [0, 1]: accuracy, verifier score, pass@k, or a tag declared a rate. */
+export function isProportion(m: Measure): boolean {
+  if ('eval' in m) return ['exact', 'score'].includes(m.eval.metric) || /^(greedy_)?pass@\d+$/.test(m.eval.metric);
+  return ('last' in m && isRateTag(m.last)) || ('mean' in m && isRateTag(m.mean));
+}
+
+/** Whether every measure of the claim is a proportion, drawn on [0, 1] with intervals on the logit scale. */
 function proportion(claim: Claim): boolean {
-  const isProportion = (m: Measure) =>
-    ('eval' in m && ['exact', 'score'].includes(m.eval.metric)) || ('last' in m && isRateTag(m.last)) || ('mean' in m && isRateTag(m.mean));
   return [claim.measure, claim.measureA, claim.measureB].every((m) => m === undefined || isProportion(m));
 }
 

@@ -6,6 +6,8 @@
 import type { Interval, Verdict } from '../stats/stats.js';
 import { VERDICT_RULE, type Report, type ReportTable } from './model.js';
 
+const CI_METHOD_NAME: Record<Interval['method'], string> = { t: 'Student t', bootstrap: 'bootstrap', 'logit-t': 'Student t; rates on the logit scale' };
+
 const VERDICT_LABEL: Record<Verdict, string> = { held: 'held', not_held: 'not held', inconclusive: 'inconclusive' };
 
 const CSS = `
@@ -114,7 +116,7 @@ export function reportHtml(report: Report, svgs: Record<string, string>, generat
   if (report.arms.length > 0) {
     parts.push('<h2>Per-arm means</h2>');
     const rows = report.arms.map((a) => [a.arm, a.metric, String(a.ci.n), formatNumber(a.ci.mean), formatInterval(a.ci), a.values.map((x) => formatNumber(x)).join(', ')]);
-    parts.push(table(['arm', 'metric', 'seeds', 'mean', `${pct} CI (${report.arms[0].ci.method === 't' ? 'Student t' : 'bootstrap'})`, 'per seed'], rows, [false, false, true, true, true, false]));
+    parts.push(table(['arm', 'metric', 'seeds', 'mean', `${pct} CI (${CI_METHOD_NAME[report.arms[0].ci.method]})`, 'per seed'], rows, [false, false, true, true, true, false]));
   }
 
   for (const t of report.tables ?? []) parts.push(extraTable(t));

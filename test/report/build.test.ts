@@ -178,3 +178,22 @@ describe('study reports', () => {
     expect(report.finding).toMatch(/scored exactly 0, the floor of the measure/);
   });
 });
+
+describe('intervals of rates in reports', () => {
+  it('accuracies of 0, 0 and 0.1 get an interval inside [0, 1]; their difference stays inside [-1, 1]', () => {
+    const results = [
+      ...[1, 2, 3].map((s) => result({ M: 1 }, s, [{ value: [0, 0, 0.1][s - 1] }])),
+      ...[1, 2, 3].map((s) => result({ M: 16 }, s, [{ value: [1, 0, 1][s - 1] }])),
+    ];
+    const report = buildReport(study([claim]), run, results);
+    const low = report.arms.find((a) => a.arm === '1')!;
+    expect(low.ci.mean).toBeCloseTo(1 / 30, 12);
+    expect(low.ci.method).toBe('logit-t');
+    expect(low.ci.lo).toBeGreaterThanOrEqual(0);
+    expect(low.ci.hi).toBeLessThanOrEqual(1);
+    const d = report.comparisons[0].difference;
+    expect(d.lo).toBeGreaterThanOrEqual(-1);
+    expect(d.hi).toBeLessThanOrEqual(1);
+    expect(d.lo).toBeLessThan(0); // the spread is wide: the cut, not a narrower interval, keeps it in range
+  });
+});
