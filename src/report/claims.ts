@@ -2,11 +2,11 @@
  * One claim judged: each arm's measure over its seeds, arm b compared with arm a, the verdict, the sentence
  * the finding gives it, its table and its bar chart. The steps run in that order, top to bottom.
  */
-import { isRateTag } from '../measure/tags.js';
 import { MIN_SEEDS_FOR_VERDICT, noVerdictReason, type Interval, type Verdict } from '../stats/stats.js';
 import { formatInterval, formatNumber } from './html.js';
 import { armResult, compareArms, type ArmResult, type Comparison, type ReportPlot, type ReportTable } from './model.js';
 import { clampTo, slug } from './points.js';
+import { claimRange, endInClaimUnits, isProportion, type ClaimRange } from './range.js';
 import { armsOf, measureOf, type TrialResult } from './results.js';
 import { valueLabel, type Claim, type Measure } from './spec.js';
 import { barChartSpec, finiteOrNull } from './specs.js';
@@ -46,6 +46,8 @@ interface Judgement {
   bound: number | undefined;
   /** The first arm between a and b whose mean passes halfway, on a numeric axis. */
   midpoint: string | null;
+  /** Floor, ceiling, the difference as a share of their range, and whether the positive control worked. */
+  range: ClaimRange;
 }
 
 const fmt = (x: number) => formatNumber(x, 3);
@@ -53,7 +55,7 @@ const fmt = (x: number) => formatNumber(x, 3);
 export function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number): ClaimOutcome {
   const measured = measureArms(claim, results);
   const arms = measured.flatMap((m) => (m.result ? [m.result] : []));
-  const judgement = judge(claim, measured);
+  const judgement = judge(claim, measured, results, index);
   const verdict: Verdict = judgement?.comparison.verdict ?? 'inconclusive';
   const unreached = measured.reduce((n, m) => n + m.notReached, 0);
   const early = measured.reduce((n, m) => n + m.early, 0);
@@ -64,7 +66,7 @@ export function judgeClaim(claim: Claim, results: readonly TrialResult[], index:
     verdict,
     sentence: claimSentence(claim, judgement, unreached, early),
     table: claimTable(claim, measured, index),
-    plot: claimPlot(claim, measured, unreached > 0, early > 0, index),
+    plot: claimPlot(claim, measured, unreached > 0, early > 0, index, judgement?.range ?? null),
   };
 }
 
@@ -99,7 +101,7 @@ const censored = (m: MeasuredArm | undefined) => m !== undefined && m.of > 0 && 
 const allEarly = (m: MeasuredArm | undefined) => m !== undefined && m.of > 0 && m.early === m.of;
 
 /** Compares arm b with arm a; null when either has no finished trial with the measure. */
-function judge(claim: Claim, measured: MeasuredArm[]): Judgement | null {
+function judge(claim: Claim, measured: MeasuredArm[], results: readonly TrialResult[], index: number): Judgement | null {
   const split = splitByMeasure(claim);
   const find = (value: unknown, tag: string) => measured.find((m) => m.result && m.name === (split ? `${valueLabel(value)} (${tag})` : valueLabel(value)));
   const ma = find(claim.a, 'a');
@@ -112,15 +114,12 @@ function judge(claim: Claim, measured: MeasuredArm[]): Judgement | null {
   const bothCensored = censored(ma) && censored(mb);
   const bothEarly = allEarly(ma) && allEarly(mb);
   const bound = proportion(claim) ? [0, 1].find((edge) => [...a.values, ...b.values].every((v) => v === edge)) : undefined;
-  if (bothCensored || bothEarly || bound !== undefined) comparison = { ...comparison, verdict: 'inconclusive' };
+  const range = claimRange(claim, comparison.difference, results);
+  comparison = { ...comparison, claim: { index, text: claim.text, part: claim.part }, ...range };
+  // A positive control that did not learn the target makes any difference below it no finding.
+  if (bothCensored || bothEarly || bound !== undefined || range.miscalibration) comparison = { ...comparison, verdict: 'inconclusive' };
   const arms = measured.flatMap((m) => (m.result ? [m.result] : []));
-  return { a, b, comparison, paired, bothCensored, bothEarly, bound, midpoint: split ? null : midpointArm(arms, a, b) };
-}
-
-/** Whether a measure is a proportion in [0, 1]: accuracy, verifier score, pass@k, or a tag declared a rate. */
-export function isProportion(m: Measure): boolean {
-  if ('eval' in m) return ['exact', 'score'].includes(m.eval.metric) || /^(greedy_)?pass@\d+$/.test(m.eval.metric);
-  return ('last' in m && isRateTag(m.last)) || ('mean' in m && isRateTag(m.mean));
+  return { a, b, comparison, paired, bothCensored, bothEarly, bound, midpoint: split ? null : midpointArm(arms, a, b), range };
 }
 
 /** Whether every measure of the claim is a proportion, drawn on [0, 1] with intervals on the logit scale. */
@@ -157,7 +156,7 @@ function claimSentence(claim: Claim, j: Judgement | null, unreached: number, ear
 }
 
 /** "<label> at axis = b is m [lo, hi] against m [lo, hi] at axis = a; the difference is ... (how, CI, n)" and caveats. */
-function comparisonClause(claim: Claim, { a, b, comparison, paired, bothCensored, bothEarly, bound }: Judgement): string {
+function comparisonClause(claim: Claim, { a, b, comparison, paired, bothCensored, bothEarly, bound, range }: Judgement): string {
   const d = comparison.difference;
   const value = (ci: Interval) => `${fmt(ci.mean)} ${formatInterval(ci)}`;
   const how = [
@@ -171,12 +170,24 @@ function comparisonClause(claim: Claim, { a, b, comparison, paired, bothCensored
     ...(bothEarly ? ['both arms were past the threshold at their first evaluation, so each count is only an upper bound'] : []),
     ...(bound !== undefined ? [`every trial of both arms scored exactly ${bound}, the ${bound === 0 ? 'floor' : 'ceiling'} of the measure`] : []),
     ...noVerdictCaveat(d),
+    ...(range.miscalibration ? [range.miscalibration] : []),
   ];
   return (
     `${claim.label} at ${claim.axis} = ${b.arm} is ${value(b.ci)} against ${value(a.ci)} at ${claim.axis} = ${a.arm}; ` +
     `the difference is ${value(d)} (${how})` +
+    rangeClause(range) +
     caveats.map((c) => `; ${c}`).join('')
   );
+}
+
+/** "; floor 0.25 (chance), ceiling 0.93 [0.9, 0.95] (label): the difference is 45% [20%, 70%] of that range". */
+function rangeClause({ floor, ceiling, share, shareInterval }: ClaimRange): string {
+  const end = (e: NonNullable<ClaimRange['floor']>) => `${fmt(e.value)}${e.lo !== undefined ? ` ${formatInterval({ lo: e.lo, hi: e.hi ?? null, n: e.values?.length })}` : ''} (${e.label})`;
+  const pct = (x: number) => `${Math.round(x * 100)}%`;
+  const ends = [floor ? `floor ${end(floor)}` : null, ceiling ? `ceiling ${end(ceiling)}` : null].filter((x) => x !== null);
+  if (ends.length === 0) return '';
+  const shareText = share === null ? '' : `: the difference is ${pct(share)}${shareInterval ? ` [${pct(shareInterval[0])}, ${pct(shareInterval[1])}]` : ''} of the range from floor to ceiling`;
+  return `; ${ends.join(', ')}${shareText}`;
 }
 
 /** Why the difference's interval can give no verdict (too few seeds, zero variance), as a caveat. */
@@ -218,7 +229,7 @@ function claimTable(claim: Claim, measured: MeasuredArm[], index: number): Repor
 }
 
 /** The claim's bar chart: one bar per arm with its 95% interval; null when no arm was measured. */
-function claimPlot(claim: Claim, measured: MeasuredArm[], anyUnreached: boolean, anyEarly: boolean, index: number): ReportPlot | null {
+function claimPlot(claim: Claim, measured: MeasuredArm[], anyUnreached: boolean, anyEarly: boolean, index: number, range: ClaimRange | null): ReportPlot | null {
   const arms = measured.filter((m): m is MeasuredArm & { result: ArmResult } => m.result !== null);
   if (arms.length === 0) return null;
   const unit = proportion(claim) ? ([0, 1] as [number, number]) : undefined;
@@ -226,13 +237,15 @@ function claimPlot(claim: Claim, measured: MeasuredArm[], anyUnreached: boolean,
   const counted = [claim.measure, claim.measureA, claim.measureB].some((m) => m && ('examplesTo' in m || 'demonstrationsTo' in m));
   const clip = clampTo(unit ?? (counted ? [0, Infinity] : undefined));
   const title = `${claim.label} by ${claim.axis}`;
+  const rules = rangeRules(claim, range);
   return {
     name: `claim${index + 1}-${slug(claim.label)}`,
     title,
     caption:
       `Mean over seeds with 95% confidence intervals; the verdict compares ${claim.axis} = ${valueLabel(claim.b)} with ${valueLabel(claim.a)}.` +
       (anyUnreached ? ' A bar marked "not reached" counts the budget for those seeds: the true value is larger.' : '') +
-      (anyEarly ? ' A bar marked "at or before the first evaluation" counts that evaluation for those seeds: the true value is at most that.' : ''),
+      (anyEarly ? ' A bar marked "at or before the first evaluation" counts that evaluation for those seeds: the true value is at most that.' : '') +
+      (rules.length ? ' Dashed lines: the floor (the measure without the mechanism) and the ceiling (a positive control trained on the target itself).' : ''),
     spec: barChartSpec({
       title,
       subtitle: `${claim.part === 'main' ? '' : `part ${claim.part}: `}${arms[0].result.values.length} seeds per arm, 95% CI`,
@@ -249,6 +262,16 @@ function claimPlot(claim: Claim, measured: MeasuredArm[], anyUnreached: boolean,
         n: m.result.ci.n,
         note: boundsNote(m),
       })),
+      rules,
     }),
   };
+}
+
+/** The floor and ceiling as lines on the claim's chart, where they are in the claim's units. */
+function rangeRules(claim: Claim, range: ClaimRange | null): { y: number; label: string }[] {
+  if (!range) return [];
+  const rules: { y: number; label: string }[] = [];
+  if (range.floor && endInClaimUnits(claim, 'floor')) rules.push({ y: range.floor.value, label: `floor: ${range.floor.label} ${fmt(range.floor.value)}` });
+  if (range.ceiling && endInClaimUnits(claim, 'ceiling')) rules.push({ y: range.ceiling.value, label: `ceiling: ${range.ceiling.label} ${fmt(range.ceiling.value)}` });
+  return rules;
 }

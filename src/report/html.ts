@@ -53,6 +53,14 @@ export function formatInterval(ci: { lo: number | null; hi: number | null; n?: n
   return `[no interval: ${ci.n === undefined ? '< 2 seeds' : `${ci.n} seed${ci.n === 1 ? '' : 's'}`}]`;
 }
 
+/** A comparison's floor, ceiling (each with what it is) and its difference as a share of ceiling − floor. */
+function rangeCells(c: Report['comparisons'][number]): string[] {
+  const end = (e: { value: number; label: string } | null) => (e ? `${formatNumber(e.value)} (${e.label})` : '—');
+  const pctOf = (x: number) => `${Math.round(x * 100)}%`;
+  const share = c.share === null ? '—' : `${pctOf(c.share)}${c.shareInterval ? ` [${pctOf(c.shareInterval[0])}, ${pctOf(c.shareInterval[1])}]` : ''}`;
+  return [end(c.floor), end(c.ceiling), share];
+}
+
 function table(columns: string[], rows: string[][], numeric: boolean[]): string {
   const head = `<tr>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr>`;
   const body = rows.map((r) => `<tr>${r.map((cell, i) => `<td${numeric[i] ? ' class="num"' : ''}>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('\n');
@@ -107,9 +115,11 @@ export function reportHtml(report: Report, svgs: Record<string, string>, generat
       `${c.direction}${c.minEffect > 0 ? ` of ≥ ${formatNumber(c.minEffect)}` : ''}`,
       formatNumber(c.difference.mean),
       formatInterval(c.difference),
-      VERDICT_LABEL[c.verdict],
+      ...rangeCells(c),
+      c.miscalibration ? `${VERDICT_LABEL[c.verdict]} (${c.miscalibration})` : VERDICT_LABEL[c.verdict],
     ]);
-    parts.push(table(['metric', 'difference', 'claimed', 'mean', `${pct} CI`, 'verdict'], rows, [false, false, false, true, true, false]));
+    const columns = ['metric', 'difference', 'claimed', 'mean', `${pct} CI`, 'floor', 'ceiling', 'share of range', 'verdict'];
+    parts.push(table(columns, rows, [false, false, false, true, true, false, false, true, false]));
     parts.push(`<p class="rule">${escapeHtml(VERDICT_RULE)}</p>`);
   }
 

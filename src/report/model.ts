@@ -5,6 +5,7 @@
  * is in the JSON too. Pure: no Node imports.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import type { RangeEnd } from './range.js';
 import {
   differenceCI,
   meanCI,
@@ -34,6 +35,15 @@ export interface Comparison {
   direction: VerdictOptions['direction'];
   minEffect: number;
   verdict: Verdict;
+  /** The claim compared (its place in the study file, text and part), so two runs' comparisons line up. */
+  claim: { index: number; text: string; part: string } | null;
+  /** The claim's range (report/range.ts): floor, positive-control ceiling, the difference as a share of it. */
+  floor: RangeEnd | null;
+  ceiling: RangeEnd | null;
+  share: number | null;
+  shareInterval: [number, number] | null;
+  /** Why no verdict could be given whatever the difference (a positive control below 0.8); null when none. */
+  miscalibration: string | null;
 }
 
 export interface ReportTable {
@@ -94,7 +104,9 @@ export function compareArms(a: ArmResult, b: ArmResult, options: VerdictOptions 
     if (!same) throw new Error(`compareArms: pairing ${a.arm} with ${b.arm} needs both to list the same seeds in the same order`);
   }
   const difference = differenceCI(a.values, b.values, options);
-  return { metric: a.metric, a: a.arm, b: b.arm, difference, direction: options.direction, minEffect: options.minEffect ?? 0, verdict: verdictFromInterval(difference, options) };
+  const verdict = verdictFromInterval(difference, options);
+  const unranged = { claim: null, floor: null, ceiling: null, share: null, shareInterval: null, miscalibration: null };
+  return { metric: a.metric, a: a.arm, b: b.arm, difference, direction: options.direction, minEffect: options.minEffect ?? 0, verdict, ...unranged };
 }
 
 /** summary.json's content: the report without plot specs but with the plotted numbers; infinities become null. */

@@ -1,26 +1,14 @@
 /** Reports from synthetic trial results: arms, comparisons, verdicts and per-arm measures, with no training. */
 import { describe, expect, it } from 'vitest';
-import { lastPerStep } from '../../src/eval/learning-curve.js';
 import type { EvalRow, Trial } from '../../src/store/run-store.js';
 import { buildReport } from '../../src/report/build.js';
 import { measureOf, type TrialResult } from '../../src/report/results.js';
 import { fromPackedColumns } from '../../src/measure/evals.js';
 import { parseStudy } from '../../src/study/schema.js';
-import { parseRecipe } from '../../src/train/recipe.js';
-
-const recipe = parseRecipe({
-  model: { nLayers: 1, nHeads: 2, dModel: 16, contextLength: 32 },
-  stages: [
-    { objective: 'sft', tasks: { families: ['math/add'] }, budget: { steps: 100 }, batchSize: 8 },
-    { objective: 'sft', tasks: { families: ['math/sub'] }, budget: { steps: 50 }, batchSize: 4 },
-  ],
-});
+import { trialResult } from './trial-results.js';
 
 function result(axes: Record<string, unknown>, seed: number, evals: Partial<EvalRow>[], series: Record<string, { step: number; value: number }[]> = {}, status: Trial['status'] = 'done'): TrialResult {
-  const trial: Trial = { key: seed, run: 'r', id: `${JSON.stringify(axes)}/${seed}`, config: recipe, axes: { part: 'main', ...axes }, seed, status, reason: status === 'failed' ? 'TrainingDivergedError: the loss is NaN' : null, startedAt: null, finishedAt: null, attempt: 1 };
-  const rows = evals.map((e, i) => ({ id: i, trialKey: seed, step: 150, suite: 'splits', split: 'test', stage: null, family: '*', domain: '*', metric: 'exact', x: null, value: 0, n: 10, wallTime: 0, ...e }) as EvalRow);
-  // As loadResults does: one value per step, the last written.
-  return { trial, part: 'main', axes, recipe, evals: rows, series: (tag) => lastPerStep(series[tag] ?? []) };
+  return trialResult({ axes, seed, evals, series, status });
 }
 
 const study = (claims: unknown[]) =>
