@@ -61,6 +61,13 @@ function rangeCells(c: Report['comparisons'][number]): string[] {
   return [end(c.floor), end(c.ceiling), share];
 }
 
+/** "Seeds 11, 12, 13 (quick mode), held out from the calibration seeds 1, 2, 3, 4, 5." */
+export function seedSetText(set: NonNullable<Report['seedSet']>): string {
+  const seeds = `Seeds ${set.seeds.join(', ')} (${set.mode} mode)`;
+  if (!set.calibrationSeeds) return `${seeds}; the study file states no calibration seeds.`;
+  return set.heldOut ? `${seeds}, held out from the calibration seeds ${set.calibrationSeeds.join(', ')}.` : `${seeds}, which share seeds with the calibration seeds ${set.calibrationSeeds.join(', ')}.`;
+}
+
 function table(columns: string[], rows: string[][], numeric: boolean[]): string {
   const head = `<tr>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr>`;
   const body = rows.map((r) => `<tr>${r.map((cell, i) => `<td${numeric[i] ? ' class="num"' : ''}>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('\n');
@@ -105,7 +112,7 @@ export function reportHtml(report: Report, svgs: Record<string, string>, generat
   parts.push(`<p class="claim"><strong>Claim:</strong> ${escapeHtml(report.claim)}</p>`);
   parts.push(`<div class="finding ${v}"><strong>Finding.</strong> ${escapeHtml(report.finding)}</div>`);
   const { done, failed, total } = report.run.trials;
-  parts.push(`<p class="note">Run <code>${escapeHtml(report.run.id)}</code>: ${done} of ${total} trials done${failed ? `, <strong>${failed} failed</strong>` : ''}.</p>`);
+  parts.push(`<p class="note">Run <code>${escapeHtml(report.run.id)}</code>: ${done} of ${total} trials done${failed ? `, <strong>${failed} failed</strong>` : ''}.${report.seedSet ? ` ${escapeHtml(seedSetText(report.seedSet))}` : ''}</p>`);
 
   if (report.comparisons.length > 0) {
     parts.push('<h2>What the verdict rests on</h2>');

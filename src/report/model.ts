@@ -70,6 +70,8 @@ export interface Report {
   finding: string;
   verdict: Verdict;
   run: { id: string; startedAt?: string | null; finishedAt?: string | null; trials: { done: number; failed: number; total: number } };
+  /** The seeds this run's trials used, its mode, and the seeds the study was tuned on (kept apart from them). */
+  seedSet?: SeedSet;
   arms: ArmResult[];
   comparisons: Comparison[];
   tables?: ReportTable[];
@@ -78,6 +80,15 @@ export interface Report {
   settings: Record<string, unknown>;
   /** Anything a reader must know: failed trials, effects that did not appear, caveats. */
   notes?: string[];
+}
+
+export interface SeedSet {
+  mode: 'quick' | 'full';
+  seeds: number[];
+  /** null when the study file states none. */
+  calibrationSeeds: number[] | null;
+  /** True when calibrationSeeds are stated and the run's seeds share none of them. */
+  heldOut: boolean;
 }
 
 /** The rule verdicts follow, in words, for the page and the JSON. Keep in step with verdictFromInterval. */
@@ -120,6 +131,7 @@ export function summaryJson(report: Report, files: { plots: Record<string, { svg
     verdictRule: VERDICT_RULE,
     finding: report.finding,
     run: report.run,
+    seedSet: report.seedSet ?? null,
     arms: report.arms.map((a) => ({ arm: a.arm, metric: a.metric, n: a.ci.n, mean: a.ci.mean, lo: a.ci.lo, hi: a.ci.hi, level: a.ci.level, method: a.ci.method, values: a.values, seeds: a.seeds ?? null })),
     comparisons: report.comparisons,
     tables: report.tables ?? [],
