@@ -1,6 +1,6 @@
 /**
  * `continuum study run NAME|FILE [--quick] [--out DIR] [--jobs N]`, `study resume RUN_DIR`,
- * `study report RUN_DIR` and `runs list`: studies from the command line (see src/study/).
+ * `study report RUN_DIR`, `study compare RUN_A RUN_B` (study-compare.ts) and `runs list`: studies from the command line (see src/study/).
  */
 import { Command } from 'commander';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { resumeRun, runStudy, startStudy, writeRunReport, type StudyOutcome } fr
 import { parseStudyText, type Study } from '../study/schema.js';
 import { defaultRunDir, int } from './args.js';
 import { createProgress } from './progress.js';
+import { registerStudyCompare } from './study-compare.js';
 
 /** The built-in study files, shipped at the package root. */
 export const STUDIES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'studies');
@@ -110,6 +111,8 @@ export function registerStudyCommands(program: Command): void {
     .action(async (dir: string, flags: { jobs?: number; threads?: number; retryFailed?: boolean }) => {
       printOutcome(await resumeRun(dir, poolOptions(flags.jobs, flags.threads), { retryFailed: flags.retryFailed }));
     });
+
+  registerStudyCompare(study);
 
   study
     .command('report')
