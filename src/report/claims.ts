@@ -182,7 +182,8 @@ function comparisonClause(claim: Claim, { a, b, comparison, paired, bothCensored
 
 /** "; floor 0.25 (chance), ceiling 0.93 [0.9, 0.95] (label): the difference is 45% [20%, 70%] of that range". */
 function rangeClause({ floor, ceiling, share, shareInterval }: ClaimRange): string {
-  const end = (e: NonNullable<ClaimRange['floor']>) => `${fmt(e.value)}${e.lo !== undefined ? ` ${formatInterval({ lo: e.lo, hi: e.hi ?? null, n: e.values?.length })}` : ''} (${e.label})`;
+  const end = (e: NonNullable<ClaimRange['floor']>) =>
+    `${fmt(e.value)}${e.lo !== undefined ? ` ${formatInterval({ lo: e.lo, hi: e.hi ?? null, n: e.values?.length })}` : ''} (${e.label}${e.check ? `; its check ${fmt(e.check.value)}` : ''})`;
   const pct = (x: number) => `${Math.round(x * 100)}%`;
   const ends = [floor ? `floor ${end(floor)}` : null, ceiling ? `ceiling ${end(ceiling)}` : null].filter((x) => x !== null);
   if (ends.length === 0) return '';

@@ -28,6 +28,8 @@ export interface RangeEnd {
   hi?: number;
   /** Trials of a count measure that never reached its threshold (their budget counted). */
   notReached?: number;
+  /** A ceiling's `check`: the rate its positive control reached, beside its measure. */
+  check?: { value: number; values: number[] };
 }
 
 export interface ClaimRange {
@@ -90,11 +92,23 @@ function floorEnd(floor: Floor, claim: Claim, results: readonly TrialResult[]): 
   return measuredEnd(floor, claim, results, 'floor');
 }
 
+/** The ceiling measured, with its `check` rate beside it when it names one. */
+function ceilingEnd(ref: ReferenceArm, claim: Claim, results: readonly TrialResult[]): RangeEnd | null {
+  const end = measuredEnd(ref, claim, results, 'ceiling');
+  if (!end || !ref.check) return end;
+  const check = measuredEnd({ ...ref, measure: ref.check }, claim, results, 'ceiling');
+  return check ? { ...end, check: { value: check.value, values: check.values! } } : end;
+}
+
 /** Why a measured positive control shows the instrument cannot measure the claim; null when it can. */
 function ceilingProblem(ceiling: RangeEnd | null, ref: ReferenceArm, claim: Claim): string | null {
   const measure = ref.measure ?? claim.measure;
   const name = ref.label ?? (whereText(ref.where) ? `the positive control (${whereText(ref.where)})` : 'the positive control');
   if (!ceiling) return `mis-calibrated: ${name} has no finished trial with its measure, so nothing shows the target can be learned at this budget`;
+  if (ref.check && !ceiling.check) return `mis-calibrated: ${name} has no finished trial with its check measure`;
+  if (ref.check && ceiling.check!.value < CEILING_MIN) {
+    return `mis-calibrated: ${name}, trained on the target itself, reached only ${ceiling.check!.value.toFixed(3)} (< ${CEILING_MIN}) on its check; at this budget the instrument cannot show the effect`;
+  }
   // A claimed increase needs the control at >= 0.8; a claimed decrease of a rate (an error rate) at <= 0.2. A
   // control measured in other units than the claim (an accuracy beside a count) is an accuracy: higher is better.
   const higherIsBetter = claim.direction === 'increase' || measureUnit(measure) !== measureUnit(claimMeasure(claim));
@@ -125,7 +139,7 @@ export function endInClaimUnits(claim: Claim, end: 'floor' | 'ceiling'): boolean
 /** The claim's floor, ceiling and the difference as a share of their range. */
 export function claimRange(claim: Claim, difference: Interval, results: readonly TrialResult[]): ClaimRange {
   const floor = claim.floor === undefined ? null : floorEnd(claim.floor, claim, results);
-  const ceiling = claim.ceiling === undefined ? null : measuredEnd(claim.ceiling, claim, results, 'ceiling');
+  const ceiling = claim.ceiling === undefined ? null : ceilingEnd(claim.ceiling, claim, results);
   const miscalibration = claim.ceiling === undefined ? null : ceilingProblem(ceiling, claim.ceiling, claim);
   const comparable = floor && ceiling && sameUnits(claim.floor!, claim) && sameUnits(claim.ceiling!, claim);
   const span = comparable ? ceiling.value - floor.value : 0;

@@ -78,6 +78,11 @@ export const ReferenceArmSchema = z
     measure: MeasureSchema.optional(),
     /** What the reference is called in findings and on the plot, e.g. "trained on the held-out family". */
     label: z.string().min(1).optional(),
+    /**
+     * For a ceiling whose measure is a count (examples to a threshold): a rate the positive control must also
+     * reach 0.8 on, e.g. its final accuracy { last: eval/test_acc }; reaching a 50% threshold alone is a weak check.
+     */
+    check: MeasureSchema.optional(),
   })
   .strict();
 export type ReferenceArm = z.output<typeof ReferenceArmSchema>;

@@ -154,6 +154,7 @@ export function measureProblems(study: Study, trials: readonly TrialPlan[]): str
       const g = factsOf(ref.part ?? c.part);
       if (g && ref.measure) problems.push(...g.measureProblems(`${path}.measure`, ref.measure));
       else if (g && ref.part && ref.part !== c.part) problems.push(...g.measureProblems(`${path}.measure (the claim's)`, c.measure));
+      if (g && ref.check) problems.push(...g.measureProblems(`${path}.check`, ref.check));
     }
   });
   study.curves.forEach((c, i) => {

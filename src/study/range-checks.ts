@@ -3,7 +3,7 @@
  * of its `where`, and a numeric floor inside the range of a rate. (Their measures are checked with the claim's,
  * in claim-checks.ts.) Otherwise the report would quietly say "no ceiling measured" about a typo.
  */
-import { isProportion } from '../report/range.js';
+import { CEILING_MIN, isProportion } from '../report/range.js';
 import { valueLabel, type Claim, type ReferenceArm } from '../report/spec.js';
 import type { Axis } from './expand.js';
 
@@ -39,7 +39,8 @@ export function rangeProblems(claims: readonly Claim[], axesByPart: ReadonlyMap<
       const part = ref.part ?? claim.part;
       const axes = axesByPart.get(part);
       if (!axes) return [`${path}.part: no part is named ${part}; the parts are ${[...axesByPart.keys()].join(', ')}`];
-      return whereProblems(path, part, ref.where, axes);
+      const check = ref.check && !isProportion(ref.check) ? [`${path}.check: a check is a rate the positive control must reach ${CEILING_MIN} on (an accuracy or score)`] : [];
+      return [...whereProblems(path, part, ref.where, axes), ...check];
     }),
   ]);
 }

@@ -126,6 +126,26 @@ describe('floor, ceiling and share', () => {
     expect(claimRange(countClaim, d, control([0.9, 0.4, 0.9])).miscalibration).toMatch(/did not reach the threshold in 1 of 3 trial\(s\)/);
   });
 
+  it("a count ceiling's check: the positive control must also reach 0.8 on a rate, and the share is still in examples", () => {
+    const countClaim = ClaimSchema.parse({
+      ...claim,
+      direction: 'decrease',
+      measure: { examplesTo: { tag: 'eval/test_acc', threshold: 0.5 } },
+      floor: 100,
+      ceiling: { part: 'control', check: { last: 'eval/test_acc' } },
+    });
+    // Each control reaches 0.5 by step 15 (batch 8: 120 examples) and ends at `end`.
+    const curve = (end: number) => ({ 'eval/test_acc': [{ step: 10, value: 0.4 }, { step: 20, value: 0.6 }, { step: 30, value: end }] });
+    const control = (end: number) => [1, 2, 3].map((s) => trialResult({ part: 'control', axes: {}, seed: s, series: curve(end) }));
+    const d = { mean: -10, lo: -15, hi: -5, level: 0.95, n: 3, method: 't' as const };
+    const good = claimRange(countClaim, d, control(0.9));
+    expect(good.ceiling!.value).toBeCloseTo(120, 9);
+    expect(good.ceiling!.check).toEqual({ value: expect.closeTo(0.9, 12), values: [0.9, 0.9, 0.9] });
+    expect(good.miscalibration).toBeNull();
+    expect(good.share).toBeCloseTo(-10 / (120 - 100), 12);
+    expect(claimRange(countClaim, d, control(0.6)).miscalibration).toMatch(/reached only 0\.600 \(< 0\.8\) on its check/);
+  });
+
   it('the claim chart draws the floor and the ceiling as dashed rules, and summary.json carries their rows', () => {
     const report = buildReport(study([withRange]), fakeRun, results([0.9, 0.92, 0.94]));
     const plot = report.plots.find((p) => p.name.startsWith('claim1'))!;

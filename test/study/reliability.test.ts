@@ -63,6 +63,8 @@ describe('claims are checked against what the trials will produce', () => {
     ['a ceiling on a value the axis lacks', { ceiling: { where: { B: 16 } } }, 'claims[0].ceiling.where.B: got 16; the axis B has 4, 8'],
     ['a ceiling measure no evaluation writes', { ceiling: { where: { B: 8 }, measure: { eval: { split: 'icl-curve', metric: 'exact' } } } }, 'claims[0].ceiling.measure.eval.split: got "icl-curve"; the evaluations write the splits train, test, heldout, pass@k:test'],
     ['a measured floor on a value the axis lacks', { floor: { where: { lr: 1 } } }, 'claims[0].floor.where.lr: got 1; the axis lr has 0.001, 0.003'],
+    ['a ceiling check that is not a rate', { ceiling: { where: { B: 8 }, check: { last: 'train/loss' } } }, 'claims[0].ceiling.check: a check is a rate the positive control must reach 0.8 on'],
+    ['a ceiling check no stage logs', { ceiling: { where: { B: 8 }, check: { last: 'eval/tset_acc' } } }, 'claims[0].ceiling.check.last: got "eval/tset_acc"; the trials log no such metric'],
     ['a floor outside [0, 1] for a rate', { floor: 1.5 }, 'claims[0].floor: got 1.5; the claim measures a rate, so its floor lies in [0, 1]'],
   ];
   for (const [name, patch, expected] of cases) {
