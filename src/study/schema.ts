@@ -4,7 +4,8 @@
  * expand.ts) and ends in a report (src/report/build.ts; claims and curves are src/report/spec.ts's).
  *
  *   name: breadth
- *   seeds: [1, 2, 3]                   # or a count: 3 means seeds 1, 2, 3
+ *   calibrationSeeds: [1, 2, 3]        # the seeds it was tuned on: no mode may run on them
+ *   seeds: [21, 22, 23]                # or a count: 3 means seeds 1, 2, 3
  *   seedPaths: [seed]                  # recipe fields set to the trial's seed
  *   recipe: { model: ..., stages: [...] }
  *   sweep:
