@@ -7,7 +7,7 @@ import { formatInterval, formatNumber } from './html.js';
 import { armResult, compareArms, type ArmResult, type Comparison, type ReportPlot, type ReportTable } from './model.js';
 import { clampTo, slug } from './points.js';
 import { claimRange, endInClaimUnits, isProportion, type ClaimRange } from './range.js';
-import { armsOf, measureOf, type TrialResult } from './results.js';
+import { armsOf, fewestItems, measureOf, type TrialResult } from './results.js';
 import { valueLabel, type Claim, type Measure } from './spec.js';
 import { barChartSpec, finiteOrNull } from './specs.js';
 
@@ -92,7 +92,7 @@ const scaleOf = (measure: Measure): 'rate' | 'linear' => (isProportion(measure) 
 export function measureArm(name: string, label: string, trials: readonly TrialResult[], measure: Measure): MeasuredArm {
   const measured = trials.map((t) => ({ seed: t.trial.seed, m: measureOf(t, measure) })).filter((x) => x.m !== null);
   if (measured.length === 0) return { name, result: null, notReached: 0, early: 0, of: 0 };
-  const result = armResult(name, label, measured.map((x) => x.m!.value), { seeds: measured.map((x) => x.seed), scale: scaleOf(measure) });
+  const result = armResult(name, label, measured.map((x) => x.m!.value), { seeds: measured.map((x) => x.seed), scale: scaleOf(measure), items: fewestItems(measured.map((x) => x.m!)) });
   const notReached = measured.filter((x) => !x.m!.reached).length;
   return { name, result, notReached, early: measured.filter((x) => x.m!.upperBound).length, of: measured.length };
 }

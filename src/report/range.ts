@@ -7,7 +7,7 @@
  */
 import { isRateTag } from '../measure/tags.js';
 import { meanCI, type Interval } from '../stats/stats.js';
-import { measureOf, type TrialResult } from './results.js';
+import { fewestItems, measureOf, type TrialResult } from './results.js';
 import { valueLabel, type Claim, type Floor, type Measure, type ReferenceArm } from './spec.js';
 
 /** The rate a positive control must reach for its claim to be judged. */
@@ -68,7 +68,7 @@ function referenceValues(ref: ReferenceArm, claim: Claim, results: readonly Tria
   );
   const measured = chosen.flatMap((t) => {
     const m = measureOf(t, measure);
-    return m ? [{ seed: t.trial.seed, value: m.value, reached: m.reached }] : [];
+    return m ? [{ seed: t.trial.seed, value: m.value, reached: m.reached, items: m.items }] : [];
   });
   return { part, measure, measured };
 }
@@ -80,7 +80,7 @@ function measuredEnd(ref: ReferenceArm, claim: Claim, results: readonly TrialRes
   const { part, measure, measured } = referenceValues(ref, claim, results);
   if (measured.length === 0) return null;
   const values = measured.map((m) => m.value);
-  const ci: Interval = meanCI(values, { scale: isProportion(measure) ? 'rate' : 'linear' });
+  const ci: Interval = meanCI(values, { scale: isProportion(measure) ? 'rate' : 'linear', items: fewestItems(measured) });
   const where = Object.fromEntries(Object.entries(ref.where).map(([k, v]) => [k, valueLabel(v)]));
   const label = ref.label ?? (whereText(ref.where) ? `${fallback} (${whereText(ref.where)})` : fallback);
   return { value: ci.mean, label, source: 'arm', part, where, values, seeds: measured.map((m) => m.seed), lo: ci.lo, hi: ci.hi, notReached: measured.filter((m) => !m.reached).length };

@@ -4,6 +4,7 @@ import type { EvalRow, Trial } from '../../src/store/run-store.js';
 import { buildReport } from '../../src/report/build.js';
 import { measureOf, type TrialResult } from '../../src/report/results.js';
 import { fromPackedColumns } from '../../src/measure/evals.js';
+import { rateCI } from '../../src/stats/stats.js';
 import { parseStudy } from '../../src/study/schema.js';
 import { trialResult } from './trial-results.js';
 
@@ -183,5 +184,16 @@ describe('intervals of rates in reports', () => {
     expect(d.lo).toBeGreaterThanOrEqual(-1);
     expect(d.hi).toBeLessThanOrEqual(1);
     expect(d.lo).toBeLessThan(0); // the spread is wide: the cut, not a narrower interval, keeps it in range
+  });
+
+  it("an arm's rate interval shrinks by half of the fewest problems any seed was scored on", () => {
+    const values = [0, 0.25, 0.125];
+    const results = [
+      ...[1, 2, 3].map((s) => result({ M: 1 }, s, [{ value: values[s - 1], n: s === 2 ? 32 : 64 }])),
+      ...[1, 2, 3].map((s) => result({ M: 16 }, s, [{ value: 0.5 + s / 10, n: 64 }])),
+    ];
+    const low = buildReport(study([claim]), run, results).arms.find((a) => a.arm === '1')!;
+    expect(low.ci).toEqual(rateCI(values, 0.95, 32));
+    expect(low.ci).not.toEqual(rateCI(values, 0.95, 64));
   });
 });

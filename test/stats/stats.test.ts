@@ -289,6 +289,20 @@ describe('rateCI (intervals of rates on the logit scale)', () => {
     expect(meanCI(values, { scale: 'rate' })).toEqual(rate);
   });
 
+  it('shrinks by half a problem of the problems each rate was scored on: over 32, 0 counts as 0.5 / 32', () => {
+    const values = [0, 0.25, 0.125];
+    const ci = rateCI(values, 0.95, 32);
+    const z = values.map((x) => { const p = (x * 31 + 0.5) / 32; return Math.log(p / (1 - p)); });
+    const half = studentTQuantile(0.975, 2) * (std(z) / Math.sqrt(3));
+    const back = (v: number) => (32 / (1 + Math.exp(-v)) - 0.5) / 31;
+    expect(ci.hi).toBeCloseTo(back(mean(z) + half), 12);
+    expect(ci.lo).toBeCloseTo(Math.max(0, back(mean(z) - half)), 12);
+    // Fewer problems shrink harder: 0 sits closer to 1/2 on the logit scale, and the interval is narrower.
+    expect(ci.hi).toBeLessThan(rateCI(values).hi);
+    expect(meanCI(values, { scale: 'rate', items: 32 })).toEqual(ci);
+    expect(() => rateCI(values, 0.95, 1)).toThrow(/at least 2 problems/);
+  });
+
   it('stays inside [0, 1] near both edges and always contains the mean', () => {
     for (const values of [[0.98, 1, 0.9], [1, 1, 0.5], [0, 0.02, 0.4, 0], [0.5, 0.52, 0.49]]) {
       const ci = rateCI(values);
