@@ -143,7 +143,13 @@ export function claimRange(claim: Claim, difference: Interval, results: readonly
   const miscalibration = claim.ceiling === undefined ? null : ceilingProblem(ceiling, claim.ceiling, claim);
   const comparable = floor && ceiling && sameUnits(claim.floor!, claim) && sameUnits(claim.ceiling!, claim);
   const span = comparable ? ceiling.value - floor.value : 0;
-  if (!comparable || span === 0) return { floor, ceiling, share: null, shareInterval: null, miscalibration };
+  if (!comparable) return { floor, ceiling, share: null, shareInterval: null, miscalibration };
+  // A positive control no better than the floor leaves no range for an effect to be a share of.
+  if (claim.direction === 'increase' ? span <= 0 : span >= 0) {
+    const side = claim.direction === 'increase' ? 'above' : 'below';
+    const why = `mis-calibrated: the ceiling (${ceiling.label}, ${ceiling.value.toFixed(3)}) is not ${side} the floor (${floor.label}, ${floor.value.toFixed(3)}), so there is no range for the effect to be a share of`;
+    return { floor, ceiling, share: null, shareInterval: null, miscalibration: miscalibration ?? why };
+  }
   const ends = [difference.lo / span, difference.hi / span].filter(Number.isFinite).sort((x, y) => x - y);
   return { floor, ceiling, share: difference.mean / span, shareInterval: ends.length === 2 ? [ends[0], ends[1]] : null, miscalibration };
 }

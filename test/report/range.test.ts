@@ -76,6 +76,24 @@ describe('floor, ceiling and share', () => {
     expect(none.comparisons[0].miscalibration).toMatch(/has no finished trial with its measure/);
   });
 
+  it('a ceiling not beyond the floor leaves no range: no share, and the claim is inconclusive with that reason', () => {
+    // Rates are checked against 0.8 first; a loss (no 0.8 rule) shows the range check alone.
+    const lossClaim = { ...withRange, measure: { last: 'train/loss' }, direction: 'decrease', floor: 2.3 };
+    const loss = (part: string, axes: Record<string, unknown>, s: number, v: number) => trialResult({ part, axes, seed: s, series: { 'train/loss': [{ step: 10, value: v }] } });
+    const rows = (control: number) => [
+      ...[1, 2, 3].map((s) => loss('arms', { M: 1 }, s, 2.0 + s / 100)),
+      ...[1, 2, 3].map((s) => loss('arms', { M: 16 }, s, 1.0 + s / 50)),
+      ...[1, 2, 3].map((s) => loss('control', {}, s, control)),
+    ];
+    const fine = buildReport(study([lossClaim]), fakeRun, rows(0.5)).comparisons[0];
+    expect(fine.verdict).toBe('held');
+    expect(fine.share).toBeCloseTo((1.04 - 2.02) / (0.5 - 2.3), 12);
+    const inverted = buildReport(study([lossClaim]), fakeRun, rows(2.5)).comparisons[0];
+    expect(inverted.share).toBeNull();
+    expect(inverted.verdict).toBe('inconclusive');
+    expect(inverted.miscalibration).toBe('mis-calibrated: the ceiling (trained on the target, 2.500) is not below the floor (floor, 2.300), so there is no range for the effect to be a share of');
+  });
+
   it('a claim without floor or ceiling is judged as before, with null range fields', () => {
     const c = buildReport(study([claim]), fakeRun, results([0.1])).comparisons[0];
     expect(c.verdict).toBe('held');
@@ -131,7 +149,7 @@ describe('floor, ceiling and share', () => {
       ...claim,
       direction: 'decrease',
       measure: { examplesTo: { tag: 'eval/test_acc', threshold: 0.5 } },
-      floor: 100,
+      floor: 1000,
       ceiling: { part: 'control', check: { last: 'eval/test_acc' } },
     });
     // Each control reaches 0.5 by step 15 (batch 8: 120 examples) and ends at `end`.
@@ -142,7 +160,7 @@ describe('floor, ceiling and share', () => {
     expect(good.ceiling!.value).toBeCloseTo(120, 9);
     expect(good.ceiling!.check).toEqual({ value: expect.closeTo(0.9, 12), values: [0.9, 0.9, 0.9] });
     expect(good.miscalibration).toBeNull();
-    expect(good.share).toBeCloseTo(-10 / (120 - 100), 12);
+    expect(good.share).toBeCloseTo(-10 / (120 - 1000), 12);
     expect(claimRange(countClaim, d, control(0.6)).miscalibration).toMatch(/reached only 0\.600 \(< 0\.8\) on its check/);
   });
 
