@@ -65,7 +65,7 @@ export function judgeClaim(claim: Claim, results: readonly TrialResult[], index:
     comparison: judgement?.comparison ?? null,
     verdict,
     sentence: claimSentence(claim, judgement, unreached, early),
-    table: claimTable(claim, measured, index),
+    table: withRangeNote(claimTable(claim, measured, index), judgement?.range ?? null),
     plot: claimPlot(claim, measured, unreached > 0, early > 0, index, judgement?.range ?? null),
   };
 }
@@ -215,6 +215,14 @@ function boundsCell({ notReached, early }: MeasuredArm): string {
 function boundsNote({ notReached, early, of }: MeasuredArm): string | undefined {
   const parts = [...(notReached ? [`${notReached}/${of} not reached`] : []), ...(early ? [`${early}/${of} at or before the first evaluation`] : [])];
   return parts.length ? parts.join(', ') : undefined;
+}
+
+/** The claim's table notes its floor and ceiling, and the difference as a share of their range. */
+function withRangeNote(table: ReportTable, range: ClaimRange | null): ReportTable {
+  const clause = range ? rangeClause(range) : '';
+  if (!clause) return table;
+  const note = clause.replace(/^; /, '');
+  return { ...table, note: `${note[0].toUpperCase()}${note.slice(1)}.${range!.miscalibration ? ` ${range!.miscalibration[0].toUpperCase()}${range!.miscalibration.slice(1)}.` : ''}` };
 }
 
 function claimTable(claim: Claim, measured: MeasuredArm[], index: number): ReportTable {

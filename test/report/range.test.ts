@@ -51,6 +51,7 @@ describe('floor, ceiling and share', () => {
     expect(c.verdict).toBe('held');
     expect(c.claim).toEqual({ index: 0, text: 'More is better', part: 'arms' });
     expect(report.finding).toContain(`the difference is ${Math.round((diff / 0.67) * 100)}%`);
+    expect(report.tables![0].note).toMatch(/^Floor 0\.250 \(chance among those shown\), ceiling 0\.920 \[[^\]]+\] \(trained on the target\): the difference is \d+% \[/);
     const json = JSON.parse(summaryJson(report));
     expect(json.comparisons[0].share).toBeCloseTo(diff / 0.67, 12);
     expect(json.comparisons[0].floor.value).toBe(0.25);
