@@ -103,20 +103,21 @@ function ceilingEnd(ref: ReferenceArm, claim: Claim, results: readonly TrialResu
 /** Why a measured positive control shows the instrument cannot measure the claim; null when it can. */
 function ceilingProblem(ceiling: RangeEnd | null, ref: ReferenceArm, claim: Claim): string | null {
   const measure = ref.measure ?? claim.measure;
-  const name = ref.label ?? (whereText(ref.where) ? `the positive control (${whereText(ref.where)})` : 'the positive control');
+  const what = ref.label ?? whereText(ref.where);
+  const name = what ? `the positive control (${what})` : 'the positive control';
   if (!ceiling) return `mis-calibrated: ${name} has no finished trial with its measure, so nothing shows the target can be learned at this budget`;
   if (ref.check && !ceiling.check) return `mis-calibrated: ${name} has no finished trial with its check measure`;
   if (ref.check && ceiling.check!.value < CEILING_MIN) {
-    return `mis-calibrated: ${name}, trained on the target itself, reached only ${ceiling.check!.value.toFixed(3)} (< ${CEILING_MIN}) on its check; at this budget the instrument cannot show the effect`;
+    return `mis-calibrated: ${name} reached only ${ceiling.check!.value.toFixed(3)} (< ${CEILING_MIN}) on its check; at this budget the instrument cannot show the effect`;
   }
   // A claimed increase needs the control at >= 0.8; a claimed decrease of a rate (an error rate) at <= 0.2. A
   // control measured in other units than the claim (an accuracy beside a count) is an accuracy: higher is better.
   const higherIsBetter = claim.direction === 'increase' || measureUnit(measure) !== measureUnit(claimMeasure(claim));
   if (isProportion(measure) && higherIsBetter && ceiling.value < CEILING_MIN) {
-    return `mis-calibrated: ${name}, trained on the target itself, reached only ${ceiling.value.toFixed(3)} (< ${CEILING_MIN}); at this budget the instrument cannot show the effect`;
+    return `mis-calibrated: ${name} reached only ${ceiling.value.toFixed(3)} (< ${CEILING_MIN}); at this budget the instrument cannot show the effect`;
   }
   if (isProportion(measure) && !higherIsBetter && ceiling.value > 1 - CEILING_MIN) {
-    return `mis-calibrated: ${name}, trained on the target itself, came down only to ${ceiling.value.toFixed(3)} (> ${(1 - CEILING_MIN).toFixed(1)}); at this budget the instrument cannot show the effect`;
+    return `mis-calibrated: ${name} came down only to ${ceiling.value.toFixed(3)} (> ${(1 - CEILING_MIN).toFixed(1)}); at this budget the instrument cannot show the effect`;
   }
   if (measureUnit(measure) === 'examples' && (ceiling.notReached ?? 0) > 0) {
     return `mis-calibrated: ${name} did not reach the threshold in ${ceiling.notReached} of ${ceiling.values!.length} trial(s); at this budget the instrument cannot show the effect`;
