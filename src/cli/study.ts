@@ -1,6 +1,6 @@
 /**
  * `continuum study run NAME|FILE [--quick] [--out DIR] [--jobs N]`, `study resume RUN_DIR`,
- * `study report RUN_DIR` and `runs list`: studies from the command line (see src/study/).
+ * `study report RUN_DIR`, `study compare RUN_A RUN_B` (study-compare.ts) and `runs list`: studies from the command line (see src/study/).
  */
 import { Command } from 'commander';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { reopenStudy, runStudy, startStudy, studyFailures, writeRunReport, type 
 import { parseStudyText, type Study } from '../study/schema.js';
 import { defaultRunDir, int } from './args.js';
 import { createProgress } from './progress.js';
+import { registerStudyCompare } from './study-compare.js';
 
 /** The built-in study files, shipped at the package root. */
 export const STUDIES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'studies');
@@ -124,6 +125,8 @@ export function registerStudyCommands(program: Command): void {
       for (const note of opened.plan.notes) process.stderr.write(`${note}\n`);
       printOutcome(await runStudy(opened, processOptions(flags.jobs, flags.threads)));
     });
+
+  registerStudyCompare(study);
 
   study
     .command('report')

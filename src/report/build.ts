@@ -10,7 +10,7 @@ import type { Run } from '../store/run-store.js';
 import { judgeClaim } from './claims.js';
 import { curvePlots } from './curves.js';
 import { passAtKPlots, splitTables, suitePlots } from './evaluations.js';
-import type { Report, ReportPlot } from './model.js';
+import type { Report, ReportPlot, SeedSet } from './model.js';
 import type { TrialResult } from './results.js';
 import type { ReportedStudy } from './spec.js';
 
@@ -26,6 +26,7 @@ export function buildReport(study: ReportedStudy, run: Run, results: readonly Tr
     finding: outcomes.length ? outcomes.map((o) => o.sentence).join(' ') : `${done} of ${results.length} trials finished; no claim to judge.`,
     verdict: combineVerdicts(outcomes.map((o) => o.verdict)),
     run: { id: run.id, startedAt: run.startedAt, finishedAt: run.finishedAt, trials: { done, failed, total: results.length } },
+    seedSet: seedSetOf(study),
     arms: outcomes.flatMap((o) => o.arms),
     comparisons: outcomes.flatMap((o) => (o.comparison ? [o.comparison] : [])),
     tables: [...outcomes.map((o) => o.table), ...splitTables(study, results), ...pass.tables],
@@ -34,6 +35,13 @@ export function buildReport(study: ReportedStudy, run: Run, results: readonly Tr
     notes: reportNotes(study, results),
     unmeasured: outcomes.flatMap((o) => (o.unmeasured ? [o.unmeasured] : [])),
   };
+}
+
+/** The seeds the run used and whether they are held out from those the study was tuned on. */
+function seedSetOf(study: ReportedStudy): SeedSet {
+  const calibration = study.calibrationSeeds ?? null;
+  const heldOut = calibration !== null && study.seeds.every((s) => !calibration.includes(s));
+  return { mode: study.mode ?? 'full', seeds: study.seeds, calibrationSeeds: calibration, heldOut };
 }
 
 /** Held when every claim held, not held when any was not, inconclusive otherwise (and with no claim). */

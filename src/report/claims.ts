@@ -2,12 +2,12 @@
  * One claim judged: each arm's measure over its seeds, arm b compared with arm a, the verdict, the sentence
  * the finding gives it, its table and its bar chart. The steps run in that order, top to bottom.
  */
-import { isRateTag } from '../measure/tags.js';
 import { MIN_SEEDS_FOR_VERDICT, noVerdictReason, type Interval, type Verdict } from '../stats/stats.js';
 import { formatInterval, formatNumber } from '../util/format.js';
 import { armResult, compareArms, type ArmResult, type Comparison, type ReportPlot, type ReportTable, type UnmeasuredClaim } from './model.js';
 import { clampTo, slug } from './points.js';
-import { armsOf, measureOf, type Arm, type TrialResult } from './results.js';
+import { claimRange, endInClaimUnits, isProportion, type ClaimRange } from './range.js';
+import { armsOf, fewestItems, measureOf, type Arm, type TrialResult } from './results.js';
 import { valueLabel, type Claim, type Measure } from './spec.js';
 import { barChartSpec, finiteOrNull } from './specs.js';
 
@@ -24,7 +24,7 @@ export interface ClaimOutcome {
 }
 
 /** One arm of a claim measured on its finished trials; result null when none of them has the measure. */
-interface MeasuredArm {
+export interface MeasuredArm {
   name: string;
   result: ArmResult | null;
   /** Trials whose examples-to-threshold was not reached: their budget is counted, a lower bound. */
@@ -48,6 +48,8 @@ interface Judgement {
   bound: number | undefined;
   /** The first arm between a and b whose mean passes halfway, on a numeric axis. */
   midpoint: string | null;
+  /** Floor, ceiling, the difference as a share of their range, and whether the positive control worked. */
+  range: ClaimRange;
 }
 
 const fmt = (x: number) => formatNumber(x, 3);
@@ -55,7 +57,7 @@ const fmt = (x: number) => formatNumber(x, 3);
 export function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number): ClaimOutcome {
   const measured = measureArms(claim, results);
   const arms = measured.flatMap((m) => (m.result ? [m.result] : []));
-  const judgement = judge(claim, measured);
+  const judgement = judge(claim, measured, results, index);
   const verdict: Verdict = judgement?.comparison.verdict ?? 'inconclusive';
   const unreached = measured.reduce((n, m) => n + m.notReached, 0);
   const early = measured.reduce((n, m) => n + m.early, 0);
@@ -67,8 +69,8 @@ export function judgeClaim(claim: Claim, results: readonly TrialResult[], index:
     verdict,
     unmeasured,
     sentence: claimSentence(claim, judgement, unreached, early, unmeasured),
-    table: claimTable(claim, measured, index),
-    plot: claimPlot(claim, measured, unreached > 0, early > 0, index),
+    table: withRangeNote(claimTable(claim, measured, index), judgement?.range ?? null),
+    plot: claimPlot(claim, measured, unreached > 0, early > 0, index, judgement?.range ?? null),
   };
 }
 
@@ -88,10 +90,13 @@ function measureArms(claim: Claim, results: readonly TrialResult[]): MeasuredArm
   return variants.map(({ arm, name, measure }) => measureArm(name, claim.label, arm.trials, measure));
 }
 
-function measureArm(name: string, label: string, trials: readonly TrialResult[], measure: Measure): MeasuredArm {
+/** Rates get intervals on the logit scale, inside [0, 1]; everything else a plain t interval. */
+const scaleOf = (measure: Measure): 'rate' | 'linear' => (isProportion(measure) ? 'rate' : 'linear');
+
+export function measureArm(name: string, label: string, trials: readonly TrialResult[], measure: Measure): MeasuredArm {
   const measured = trials.map((t) => ({ seed: t.trial.seed, m: measureOf(t, measure) })).filter((x) => x.m !== null);
   if (measured.length === 0) return { name, result: null, notReached: 0, early: 0, of: 0 };
-  const result = armResult(name, label, measured.map((x) => x.m!.value), { seeds: measured.map((x) => x.seed) });
+  const result = armResult(name, label, measured.map((x) => x.m!.value), { seeds: measured.map((x) => x.seed), scale: scaleOf(measure), items: fewestItems(measured.map((x) => x.m!)) });
   const notReached = measured.filter((x) => !x.m!.reached).length;
   return { name, result, notReached, early: measured.filter((x) => x.m!.upperBound).length, of: measured.length };
 }
@@ -107,26 +112,28 @@ function sideOf(claim: Claim, measured: MeasuredArm[], side: 'a' | 'b'): Measure
 }
 
 /** Compares arm b with arm a; null when either has no finished trial with the measure. */
-function judge(claim: Claim, measured: MeasuredArm[]): Judgement | null {
+function judge(claim: Claim, measured: MeasuredArm[], results: readonly TrialResult[], index: number): Judgement | null {
   const split = splitByMeasure(claim);
   const ma = sideOf(claim, measured, 'a');
   const mb = sideOf(claim, measured, 'b');
   if (!ma?.result || !mb?.result) return null;
   const [a, b] = [ma.result, mb.result];
   const paired = a.seeds!.length === b.seeds!.length && a.seeds!.every((s, i) => s === b.seeds![i]);
-  let comparison = compareArms(a, b, { direction: claim.direction, minEffect: claim.minEffect, paired });
+  const scale = proportion(claim) ? 'rate' : 'linear';
+  let comparison = compareArms(a, b, { direction: claim.direction, minEffect: claim.minEffect, paired, scale });
   const bothCensored = censored(ma) && censored(mb);
   const bothEarly = allEarly(ma) && allEarly(mb);
   const bound = proportion(claim) ? [0, 1].find((edge) => [...a.values, ...b.values].every((v) => v === edge)) : undefined;
-  if (bothCensored || bothEarly || bound !== undefined) comparison = { ...comparison, verdict: 'inconclusive' };
+  const range = claimRange(claim, comparison.difference, results);
+  comparison = { ...comparison, claim: { index, text: claim.text, part: claim.part }, ...range };
+  // A positive control that did not learn the target makes any difference below it no finding.
+  if (bothCensored || bothEarly || bound !== undefined || range.miscalibration) comparison = { ...comparison, verdict: 'inconclusive' };
   const arms = measured.flatMap((m) => (m.result ? [m.result] : []));
-  return { a, b, comparison, paired, bothCensored, bothEarly, bound, midpoint: split ? null : midpointArm(arms, a, b) };
+  return { a, b, comparison, paired, bothCensored, bothEarly, bound, midpoint: split ? null : midpointArm(arms, a, b), range };
 }
 
-/** Whether every measure of the claim is a proportion (accuracy, score), drawn on [0, 1] with clipped error bars. */
+/** Whether every measure of the claim is a proportion, drawn on [0, 1] with intervals on the logit scale. */
 function proportion(claim: Claim): boolean {
-  const isProportion = (m: Measure) =>
-    ('eval' in m && ['exact', 'score'].includes(m.eval.metric)) || ('last' in m && isRateTag(m.last)) || ('mean' in m && isRateTag(m.mean));
   return [claim.measure, claim.measureA, claim.measureB].every((m) => m === undefined || isProportion(m));
 }
 
@@ -185,7 +192,7 @@ function claimSentence(claim: Claim, j: Judgement | null, unreached: number, ear
 }
 
 /** "<label> at axis = b is m [lo, hi] against m [lo, hi] at axis = a; the difference is ... (how, CI, n)" and caveats. */
-function comparisonClause(claim: Claim, { a, b, comparison, paired, bothCensored, bothEarly, bound }: Judgement): string {
+function comparisonClause(claim: Claim, { a, b, comparison, paired, bothCensored, bothEarly, bound, range }: Judgement): string {
   const d = comparison.difference;
   const value = (ci: Interval) => `${fmt(ci.mean)} ${formatInterval(ci)}`;
   const how = [
@@ -199,12 +206,25 @@ function comparisonClause(claim: Claim, { a, b, comparison, paired, bothCensored
     ...(bothEarly ? ['both arms were past the threshold at their first evaluation, so each count is only an upper bound'] : []),
     ...(bound !== undefined ? [`every trial of both arms scored exactly ${bound}, the ${bound === 0 ? 'floor' : 'ceiling'} of the measure`] : []),
     ...noVerdictCaveat(d),
+    ...(range.miscalibration ? [range.miscalibration] : []),
   ];
   return (
     `${claim.label} at ${claim.axis} = ${b.arm} is ${value(b.ci)} against ${value(a.ci)} at ${claim.axis} = ${a.arm}; ` +
     `the difference is ${value(d)} (${how})` +
+    rangeClause(range) +
     caveats.map((c) => `; ${c}`).join('')
   );
+}
+
+/** "; floor 0.25 (chance), ceiling 0.93 [0.9, 0.95] (label): the difference is 45% [20%, 70%] of that range". */
+function rangeClause({ floor, ceiling, share, shareInterval }: ClaimRange): string {
+  const end = (e: NonNullable<ClaimRange['floor']>) =>
+    `${fmt(e.value)}${e.lo !== undefined ? ` ${formatInterval({ lo: e.lo, hi: e.hi ?? null, n: e.values?.length })}` : ''} (${e.label}${e.check ? `; its check ${fmt(e.check.value)}` : ''})`;
+  const pct = (x: number) => `${Math.round(x * 100)}%`;
+  const ends = [floor ? `floor ${end(floor)}` : null, ceiling ? `ceiling ${end(ceiling)}` : null].filter((x) => x !== null);
+  if (ends.length === 0) return '';
+  const shareText = share === null ? '' : `: the difference is ${pct(share)}${shareInterval ? ` [${pct(shareInterval[0])}, ${pct(shareInterval[1])}]` : ''} of the range from floor to ceiling`;
+  return `; ${ends.join(', ')}${shareText}`;
 }
 
 /** Why the difference's interval can give no verdict (too few seeds, zero variance), as a caveat. */
@@ -233,6 +253,14 @@ function boundsNote({ notReached, early, of }: MeasuredArm): string | undefined 
   return parts.length ? parts.join(', ') : undefined;
 }
 
+/** The claim's table notes its floor and ceiling, and the difference as a share of their range. */
+function withRangeNote(table: ReportTable, range: ClaimRange | null): ReportTable {
+  const clause = range ? rangeClause(range) : '';
+  if (!clause) return table;
+  const note = clause.replace(/^; /, '');
+  return { ...table, note: `${note[0].toUpperCase()}${note.slice(1)}.${range!.miscalibration ? ` ${range!.miscalibration[0].toUpperCase()}${range!.miscalibration.slice(1)}.` : ''}` };
+}
+
 function claimTable(claim: Claim, measured: MeasuredArm[], index: number): ReportTable {
   const held = heldAxes(claim);
   const rows: ReportTable['rows'] = measured.map((m) =>
@@ -246,7 +274,7 @@ function claimTable(claim: Claim, measured: MeasuredArm[], index: number): Repor
 }
 
 /** The claim's bar chart: one bar per arm with its 95% interval; null when no arm was measured. */
-function claimPlot(claim: Claim, measured: MeasuredArm[], anyUnreached: boolean, anyEarly: boolean, index: number): ReportPlot | null {
+function claimPlot(claim: Claim, measured: MeasuredArm[], anyUnreached: boolean, anyEarly: boolean, index: number, range: ClaimRange | null): ReportPlot | null {
   const arms = measured.filter((m): m is MeasuredArm & { result: ArmResult } => m.result !== null);
   if (arms.length === 0) return null;
   const unit = proportion(claim) ? ([0, 1] as [number, number]) : undefined;
@@ -254,13 +282,15 @@ function claimPlot(claim: Claim, measured: MeasuredArm[], anyUnreached: boolean,
   const counted = [claim.measure, claim.measureA, claim.measureB].some((m) => m && ('examplesTo' in m || 'demonstrationsTo' in m));
   const clip = clampTo(unit ?? (counted ? [0, Infinity] : undefined));
   const title = `${claim.label} by ${claim.axis}`;
+  const rules = rangeRules(claim, range);
   return {
     name: `claim${index + 1}-${slug(claim.label)}`,
     title,
     caption:
       `Mean over seeds with 95% confidence intervals; the verdict compares ${claim.axis} = ${valueLabel(claim.b)} with ${valueLabel(claim.a)}.` +
       (anyUnreached ? ' A bar marked "not reached" counts the budget for those seeds: the true value is larger.' : '') +
-      (anyEarly ? ' A bar marked "at or before the first evaluation" counts that evaluation for those seeds: the true value is at most that.' : ''),
+      (anyEarly ? ' A bar marked "at or before the first evaluation" counts that evaluation for those seeds: the true value is at most that.' : '') +
+      (rules.length ? ' Dashed lines: the floor (the measure without the mechanism) and the ceiling (a positive control trained on the target itself).' : ''),
     spec: barChartSpec({
       title,
       subtitle: `${claim.part === 'main' ? '' : `part ${claim.part}: `}${arms[0].result.values.length} seeds per arm, 95% CI`,
@@ -277,6 +307,16 @@ function claimPlot(claim: Claim, measured: MeasuredArm[], anyUnreached: boolean,
         n: m.result.ci.n,
         note: boundsNote(m),
       })),
+      rules,
     }),
   };
+}
+
+/** The floor and ceiling as lines on the claim's chart, where they are in the claim's units. */
+function rangeRules(claim: Claim, range: ClaimRange | null): { y: number; label: string }[] {
+  if (!range) return [];
+  const rules: { y: number; label: string }[] = [];
+  if (range.floor && endInClaimUnits(claim, 'floor')) rules.push({ y: range.floor.value, label: `floor: ${range.floor.label} ${fmt(range.floor.value)}` });
+  if (range.ceiling && endInClaimUnits(claim, 'ceiling')) rules.push({ y: range.ceiling.value, label: `ceiling: ${range.ceiling.label} ${fmt(range.ceiling.value)}` });
+  return rules;
 }

@@ -36,7 +36,7 @@ export function splitTables(study: ReportedStudy, results: readonly TrialResult[
     const cells = (ts: TrialResult[], split: string): (number | null)[] => {
       const ys = ts.flatMap((t) => t.evals.filter((e) => overall(e, split)).map((e) => e.value));
       if (ys.length === 0) return [null, null, null];
-      const ci = meanCI(ys);
+      const ci = meanCI(ys, { scale: 'rate' }); // exact-match accuracies: intervals inside [0, 1]
       return [ci.mean, finiteOrNull(ci.lo), finiteOrNull(ci.hi)];
     };
     const arms = groupBy(trials, armKey);

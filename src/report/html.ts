@@ -4,8 +4,11 @@
  * plots, and the settings used. Pure string building: no Node imports.
  */
 import type { Verdict } from '../stats/stats.js';
+import type { Interval } from '../stats/stats.js';
 import { formatInterval, formatNumber } from '../util/format.js';
 import { VERDICT_RULE, type Report, type ReportTable } from './model.js';
+
+const CI_METHOD_NAME: Record<Interval['method'], string> = { t: 'Student t', bootstrap: 'bootstrap', 'logit-t': 'Student t; rates on the logit scale' };
 
 const VERDICT_LABEL: Record<Verdict, string> = { held: 'held', not_held: 'not held', inconclusive: 'inconclusive' };
 
@@ -29,6 +32,21 @@ ul.notes li { margin: 4px 0; } footer { color: #777; font-size: 12px; margin-top
 
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+/** A comparison's floor, ceiling (each with what it is) and its difference as a share of ceiling − floor. */
+function rangeCells(c: Report['comparisons'][number]): string[] {
+  const end = (e: { value: number; label: string } | null) => (e ? `${formatNumber(e.value)} (${e.label})` : '—');
+  const pctOf = (x: number) => `${Math.round(x * 100)}%`;
+  const share = c.share === null ? '—' : `${pctOf(c.share)}${c.shareInterval ? ` [${pctOf(c.shareInterval[0])}, ${pctOf(c.shareInterval[1])}]` : ''}`;
+  return [end(c.floor), end(c.ceiling), share];
+}
+
+/** "Seeds 11, 12, 13 (quick mode), held out from the calibration seeds 1, 2, 3, 4, 5." */
+export function seedSetText(set: NonNullable<Report['seedSet']>): string {
+  const seeds = `Seeds ${set.seeds.join(', ')} (${set.mode} mode)`;
+  if (!set.calibrationSeeds) return `${seeds}; the study file states no calibration seeds.`;
+  return set.heldOut ? `${seeds}, held out from the calibration seeds ${set.calibrationSeeds.join(', ')}.` : `${seeds}, which share seeds with the calibration seeds ${set.calibrationSeeds.join(', ')}.`;
 }
 
 function table(columns: string[], rows: string[][], numeric: boolean[]): string {
@@ -104,7 +122,7 @@ function headline(report: Report): string[] {
     `<h1>${escapeHtml(report.title)} <span class="badge ${v}">${VERDICT_LABEL[v]}</span></h1>`,
     `<p class="claim"><strong>Claim:</strong> ${escapeHtml(report.claim)}</p>`,
     `<div class="finding ${v}"><strong>Finding.</strong> ${escapeHtml(report.finding)}</div>`,
-    `<p class="note">Run <code>${escapeHtml(report.run.id)}</code>: ${done} of ${total} trials done${failed ? `, <strong>${failed} failed</strong>` : ''}.</p>`,
+    `<p class="note">Run <code>${escapeHtml(report.run.id)}</code>: ${done} of ${total} trials done${failed ? `, <strong>${failed} failed</strong>` : ''}.${report.seedSet ? ` ${escapeHtml(seedSetText(report.seedSet))}` : ''}</p>`,
   ];
 }
 
@@ -117,11 +135,13 @@ function comparisonsSection(report: Report, pct: string): string[] {
     `${c.direction}${c.minEffect > 0 ? ` of ≥ ${formatNumber(c.minEffect)}` : ''}`,
     formatNumber(c.difference.mean),
     formatInterval(c.difference),
-    VERDICT_LABEL[c.verdict],
+    ...rangeCells(c),
+    c.miscalibration ? `${VERDICT_LABEL[c.verdict]} (${c.miscalibration})` : VERDICT_LABEL[c.verdict],
   ]);
+  const columns = ['metric', 'difference', 'claimed', 'mean', `${pct} CI`, 'floor', 'ceiling', 'share of range', 'verdict'];
   return [
     '<h2>What the verdict rests on</h2>',
-    table(['metric', 'difference', 'claimed', 'mean', `${pct} CI`, 'verdict'], rows, [false, false, false, true, true, false]),
+    table(columns, rows, [false, false, false, true, true, false, false, true, false]),
     `<p class="rule">${escapeHtml(VERDICT_RULE)}</p>`,
   ];
 }
@@ -129,8 +149,7 @@ function comparisonsSection(report: Report, pct: string): string[] {
 function armsSection(report: Report, pct: string): string[] {
   if (report.arms.length === 0) return [];
   const rows = report.arms.map((a) => [a.arm, a.metric, String(a.ci.n), formatNumber(a.ci.mean), formatInterval(a.ci), a.values.map((x) => formatNumber(x)).join(', ')]);
-  const method = report.arms[0].ci.method === 't' ? 'Student t' : 'bootstrap';
-  return ['<h2>Per-arm means</h2>', table(['arm', 'metric', 'seeds', 'mean', `${pct} CI (${method})`, 'per seed'], rows, [false, false, true, true, true, false])];
+  return ['<h2>Per-arm means</h2>', table(['arm', 'metric', 'seeds', 'mean', `${pct} CI (${CI_METHOD_NAME[report.arms[0].ci.method]})`, 'per seed'], rows, [false, false, true, true, true, false])];
 }
 
 function plotsSection(report: Report, svgs: Record<string, string>): string[] {

@@ -5,6 +5,7 @@
  * is in the JSON too. Pure: no Node imports.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import type { RangeEnd } from './range.js';
 import {
   differenceCI,
   meanCI,
@@ -34,6 +35,15 @@ export interface Comparison {
   direction: VerdictOptions['direction'];
   minEffect: number;
   verdict: Verdict;
+  /** The claim compared (its place in the study file, text and part), so two runs' comparisons line up. */
+  claim: { index: number; text: string; part: string } | null;
+  /** The claim's range (report/range.ts): floor, positive-control ceiling, the difference as a share of it. */
+  floor: RangeEnd | null;
+  ceiling: RangeEnd | null;
+  share: number | null;
+  shareInterval: [number, number] | null;
+  /** Why no verdict could be given whatever the difference (a positive control below 0.8); null when none. */
+  miscalibration: string | null;
 }
 
 export interface ReportTable {
@@ -60,6 +70,8 @@ export interface Report {
   finding: string;
   verdict: Verdict;
   run: { id: string; startedAt?: string | null; finishedAt?: string | null; trials: { done: number; failed: number; total: number } };
+  /** The seeds this run's trials used, its mode, and the seeds the study was tuned on (kept apart from them). */
+  seedSet?: SeedSet;
   arms: ArmResult[];
   comparisons: Comparison[];
   tables?: ReportTable[];
@@ -80,6 +92,15 @@ export interface UnmeasuredClaim {
   claim: string;
   cause: 'failed' | 'unfinished' | 'no data';
   reason: string;
+}
+
+export interface SeedSet {
+  mode: 'quick' | 'full';
+  seeds: number[];
+  /** null when the study file states none. */
+  calibrationSeeds: number[] | null;
+  /** True when calibrationSeeds are stated and the run's seeds share none of them. */
+  heldOut: boolean;
 }
 
 /** The rule verdicts follow, in words, for the page and the JSON. Keep in step with verdictFromInterval. */
@@ -106,7 +127,9 @@ export function compareArms(a: ArmResult, b: ArmResult, options: VerdictOptions 
     if (!same) throw new Error(`compareArms: pairing ${a.arm} with ${b.arm} needs both to list the same seeds in the same order`);
   }
   const difference = differenceCI(a.values, b.values, options);
-  return { metric: a.metric, a: a.arm, b: b.arm, difference, direction: options.direction, minEffect: options.minEffect ?? 0, verdict: verdictFromInterval(difference, options) };
+  const verdict = verdictFromInterval(difference, options);
+  const unranged = { claim: null, floor: null, ceiling: null, share: null, shareInterval: null, miscalibration: null };
+  return { metric: a.metric, a: a.arm, b: b.arm, difference, direction: options.direction, minEffect: options.minEffect ?? 0, verdict, ...unranged };
 }
 
 /** summary.json's content: the report without plot specs but with the plotted numbers; infinities become null. */
@@ -120,6 +143,7 @@ export function summaryJson(report: Report, files: { plots: Record<string, { svg
     verdictRule: VERDICT_RULE,
     finding: report.finding,
     run: report.run,
+    seedSet: report.seedSet ?? null,
     arms: report.arms.map((a) => ({ arm: a.arm, metric: a.metric, n: a.ci.n, mean: a.ci.mean, lo: a.ci.lo, hi: a.ci.hi, level: a.ci.level, method: a.ci.method, values: a.values, seeds: a.seeds ?? null })),
     comparisons: report.comparisons,
     tables: report.tables ?? [],

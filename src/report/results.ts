@@ -58,6 +58,14 @@ export interface MeasureValue {
   reached: boolean;
   /** Set when it was reached at the first evaluation (after 0): value is then an upper bound. */
   upperBound?: true;
+  /** For an evaluation row: the problems it was scored on (a rate's interval shrinks by half a problem). */
+  items?: number;
+}
+
+/** The fewest problems any seed's rate was scored on (the most cautious shrinkage); undefined when unknown. */
+export function fewestItems(values: readonly { items?: number }[]): number | undefined {
+  const known = values.map((v) => v.items).filter((n): n is number => n !== undefined && n >= 2);
+  return known.length === values.length && known.length > 0 ? Math.min(...known) : undefined;
 }
 
 /** A threshold crossing as a measure: the budget when not reached (a lower bound), marked when an upper bound. */
@@ -70,7 +78,7 @@ function thresholdMeasure(result: ThresholdResult): MeasureValue {
 export function measureOf(t: TrialResult, m: Measure): MeasureValue | null {
   if ('eval' in m) {
     const rows = t.evals.filter((e) => sameKey(e, m.eval));
-    return rows.length ? { value: rows[rows.length - 1].value, reached: true } : null;
+    return rows.length ? { value: rows[rows.length - 1].value, reached: true, items: rows[rows.length - 1].n } : null;
   }
   if ('last' in m) {
     const s = t.series(m.last);

@@ -68,6 +68,37 @@ export const MeasureSchema = z.union([
 export type Measure = z.output<typeof MeasureSchema>;
 
 /**
+ * An arm a claim's range is read from: the finished trials of `part` (default: the claim's) whose axes have the
+ * values `where` names (axis name -> value; {} is every trial of the part), on `measure` (default: the claim's).
+ */
+export const ReferenceArmSchema = z
+  .object({
+    part: z.string().optional(),
+    where: z.record(z.string(), z.unknown()).default({}),
+    measure: MeasureSchema.optional(),
+    /** What the reference is called in findings and on the plot, e.g. "trained on the held-out family". */
+    label: z.string().min(1).optional(),
+    /**
+     * For a ceiling whose measure is a count (examples to a threshold): a rate the positive control must also
+     * reach 0.8 on, e.g. its final accuracy { last: eval/test_acc }; reaching a 50% threshold alone is a weak check.
+     */
+    check: MeasureSchema.optional(),
+  })
+  .strict();
+export type ReferenceArm = z.output<typeof ReferenceArmSchema>;
+
+/**
+ * The floor of a claim's range: what the measure is without the mechanism. A number in the measure's units
+ * (chance), a number with its label, or a measured arm (the best score without the mechanism).
+ */
+export const FloorSchema = z.union([
+  z.number(),
+  z.object({ value: z.number(), label: z.string().min(1) }).strict(),
+  ReferenceArmSchema,
+]);
+export type Floor = z.output<typeof FloorSchema>;
+
+/**
  * A claim the report gives a verdict on: arm `b` against arm `a` of one axis, on one measure, in the direction
  * the claim predicts. The verdict comes from the confidence interval of the difference over seeds.
  */
@@ -91,6 +122,14 @@ export const ClaimSchema = z
     minEffect: z.number().min(0).default(0),
     /** What a reader needs to read the numbers, e.g. the chance level; appended to the finding. */
     context: z.string().optional(),
+    /** The measure without the mechanism (chance, or an arm without it); the bottom of the claim's range. */
+    floor: FloorSchema.optional(),
+    /**
+     * The positive control: an arm trained directly on the target with the same budget, the top of the claim's
+     * range. A rate below 0.8 there (or a count never reached) means the instrument cannot show the effect: the
+     * claim is then inconclusive, whatever its difference says.
+     */
+    ceiling: ReferenceArmSchema.optional(),
   })
   .strict();
 export type Claim = z.output<typeof ClaimSchema>;
@@ -125,6 +164,8 @@ export interface ReportedStudy {
   claim?: string;
   mode?: 'quick' | 'full';
   seeds: number[];
+  /** The seeds the study was tuned on, kept apart from those its modes run on. */
+  calibrationSeeds?: number[];
   claims: Claim[];
   curves: CurvePlot[];
   parts: { name: string; description?: string; sweep: { axes: Record<string, unknown[] | { values: unknown[] }> } }[];

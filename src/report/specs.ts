@@ -130,8 +130,26 @@ export interface BarChartOptions {
   armTitle?: string;
   yDomain?: [number, number];
   bars: readonly BarDatum[];
+  /** Horizontal reference lines across the chart, e.g. a claim's floor (chance) and ceiling (positive control). */
+  rules?: readonly { y: number; label: string }[];
   width?: number;
   height?: number;
+}
+
+/** Dashed horizontal rules with their labels at the right end; they carry their own data rows. */
+function ruleLayers(rules: readonly { y: number; label: string }[], y: object): object[] {
+  if (rules.length === 0) return [];
+  const encoding = { y: { ...y, field: 'y' } };
+  // One data block for both sublayers, so summary.json lists each rule once.
+  return [
+    {
+      data: { values: rules.map((r) => ({ rule: r.label, y: r.y })) },
+      layer: [
+        { mark: { type: 'rule', strokeDash: [6, 4], color: '#555', strokeWidth: 1.5 }, encoding },
+        { mark: { type: 'text', align: 'right', baseline: 'bottom', dy: -2, x: 'width', fontSize: 11, color: '#333' }, encoding: { ...encoding, text: { field: 'rule' } } },
+      ],
+    },
+  ];
 }
 
 export function barChartSpec(o: BarChartOptions): TopLevelSpec {
@@ -172,6 +190,7 @@ export function barChartSpec(o: BarChartOptions): TopLevelSpec {
         transform: [{ filter: 'datum.note != null' }],
         encoding: { x, xOffset, y: { ...y, field: 'mean' }, text: { field: 'note' } },
       },
+      ...ruleLayers(o.rules ?? [], y),
     ],
   } as TopLevelSpec;
 }

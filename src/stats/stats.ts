@@ -6,7 +6,7 @@
  */
 import { Rng } from '../util/rng.js';
 
-export type CIMethod = 't' | 'bootstrap';
+export type CIMethod = 't' | 'bootstrap' | 'logit-t';
 
 /**
  * A mean (of one arm, or of a difference between two arms) with its confidence interval.
@@ -33,6 +33,13 @@ export interface CIOptions {
   resamples?: number;
   /** Seed for the bootstrap's generator, so the same values always give the same interval; default 0. */
   seed?: number | string;
+  /**
+   * 'rate' for values in [0, 1] (accuracies, pass@k): a t interval is formed on the logit scale (see rateCI),
+   * so it never leaves [0, 1]; a difference of rates is cut to [-1, 1]. Default 'linear'.
+   */
+  scale?: 'linear' | 'rate';
+  /** For rates: the problems each value was scored on, for the shrinkage of rateCI; default RATE_ITEMS. */
+  items?: number;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -169,6 +176,7 @@ export function meanCI(values: readonly number[], options: CIOptions = {}): Inte
   const { level = 0.95, method = 't' } = options;
   checkLevel(level);
   checkFinite(values, 'meanCI');
+  if (options.scale === 'rate' && method === 't') return rateCI(values, level, options.items);
   const m = mean(values);
   const n = values.length;
   if (n < 2) return unknownInterval(m, n, level, method);
@@ -178,6 +186,45 @@ export function meanCI(values: readonly number[], options: CIOptions = {}): Inte
   }
   const half = studentTQuantile((1 + level) / 2, n - 1) * Math.sqrt(variance(values) / n);
   return { mean: m, lo: m - half, hi: m + half, level, n, method };
+}
+
+/**
+ * Rates are shrunk toward 1/2 by half a problem, x -> (x (N - 1) + 0.5) / N for a rate over N problems, so that 0
+ * and 1 have a finite logit (over 100 problems, the default when N is unknown: 0 -> 0.005, 1 -> 0.995). The
+ * shrinkage is linear, so it maps the mean of the values to the mean of the shrunk values and is undone exactly.
+ */
+export const RATE_ITEMS = 100;
+const logit = (p: number) => Math.log(p / (1 - p));
+const expit = (z: number) => 1 / (1 + Math.exp(-z));
+
+/**
+ * The mean of rates in [0, 1] with a Student t interval formed on the logit scale of the shrunk values and mapped
+ * back, so it stays inside [0, 1] (a linear t interval over 3 seeds of 0, 0 and 0.1 reaches below 0). The mean
+ * reported is the arithmetic mean; the interval is widened to contain it where the back-transformed interval
+ * (centred on the mean logit) would not. `items`: the problems each rate was scored on (>= 2).
+ */
+export function rateCI(values: readonly number[], level = 0.95, items = RATE_ITEMS): Interval {
+  checkLevel(level);
+  checkFinite(values, 'rateCI');
+  if (!(items >= 2)) throw new Error(`rateCI: a rate needs at least 2 problems, got ${items}`);
+  for (const x of values) if (x < -1e-9 || x > 1 + 1e-9) throw new Error(`rateCI: a rate lies in [0, 1], got ${x}`);
+  const shrink = (x: number) => (Math.min(1, Math.max(0, x)) * (items - 1) + 0.5) / items;
+  const unshrink = (p: number) => Math.min(1, Math.max(0, (p * items - 0.5) / (items - 1)));
+  const m = mean(values);
+  const n = values.length;
+  if (n < 2) return unknownInterval(m, n, level, 'logit-t');
+  const z = values.map((x) => logit(shrink(x)));
+  const zm = mean(z);
+  if (variance(z) === 0) return { mean: m, lo: m, hi: m, level, n, method: 'logit-t' };
+  const half = studentTQuantile((1 + level) / 2, n - 1) * Math.sqrt(variance(z) / n);
+  const lo = unshrink(expit(zm - half));
+  const hi = unshrink(expit(zm + half));
+  return { mean: m, lo: Math.min(lo, m), hi: Math.max(hi, m), level, n, method: 'logit-t' };
+}
+
+/** A difference of two rates lies in [-1, 1]: its interval is cut there. */
+function cutToRateDifference(ci: Interval): Interval {
+  return { ...ci, lo: Math.max(-1, ci.lo), hi: Math.min(1, ci.hi) };
 }
 
 /**
@@ -221,6 +268,7 @@ export function differenceCI(a: readonly number[], b: readonly number[], options
   checkLevel(level);
   checkFinite(a, 'differenceCI (arm a)');
   checkFinite(b, 'differenceCI (arm b)');
+  if (options.scale === 'rate') return cutToRateDifference(differenceCI(a, b, { ...options, scale: 'linear' }));
   if (paired) {
     if (a.length !== b.length) throw new Error(`differenceCI: paired arms need the same number of values, got ${a.length} and ${b.length}`);
     return meanCI(b.map((x, i) => x - a[i]), options);

@@ -13,6 +13,7 @@ import { genreStage, lastTasks } from './evaluate.js';
 import type { TrialPlan } from './expand.js';
 import { toPackedColumns, type EvalKey } from '../measure/evals.js';
 import type { Measure } from '../report/spec.js';
+import { referenceArms } from './range-checks.js';
 import type { Evaluation, Study } from './schema.js';
 
 /** What the evaluations write under one split: its metrics, and the families and domains it has rows for. */
@@ -168,6 +169,13 @@ export function measureProblems(study: Study, trials: readonly TrialPlan[]): str
     problems.push(...f.measureProblems(`claims[${i}].measure`, c.measure));
     if (c.measureA) problems.push(...f.measureProblems(`claims[${i}].measureA`, c.measureA));
     if (c.measureB) problems.push(...f.measureProblems(`claims[${i}].measureB`, c.measureB));
+    // A floor or ceiling arm is measured in its own part, on its own measure or the claim's.
+    for (const { path, ref } of referenceArms(c, i)) {
+      const g = factsOf(ref.part ?? c.part);
+      if (g && ref.measure) problems.push(...g.measureProblems(`${path}.measure`, ref.measure));
+      else if (g && ref.part && ref.part !== c.part) problems.push(...g.measureProblems(`${path}.measure (the claim's)`, c.measure));
+      if (g && ref.check) problems.push(...g.measureProblems(`${path}.check`, ref.check));
+    }
   });
   study.curves.forEach((c, i) => {
     const f = factsOf(c.part);

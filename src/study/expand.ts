@@ -11,6 +11,7 @@ import { ValidationError } from '../util/validation.js';
 import { measureProblems } from './claim-checks.js';
 import { duplicateIdProblems, evaluationFamilyProblems, MAX_TRIALS, sweepSizeProblem } from './expand-checks.js';
 import { parsePath, setPath } from './paths.js';
+import { rangeProblems } from './range-checks.js';
 import { normalizeInfinity, type Part, type Study } from './schema.js';
 
 export type Mode = 'quick' | 'full';
@@ -219,5 +220,6 @@ function claimProblems(study: Study): string[] {
   study.curves.forEach((c, i) => check('curves', i, c.part, c.axis, []));
   study.claims.forEach((c, i) => checkWhere('claims', i, c.part, c.axis, c.where));
   study.curves.forEach((c, i) => checkWhere('curves', i, c.part, c.axis, c.where));
+  problems.push(...rangeProblems(study.claims, axesByPart));
   return problems;
 }

@@ -4,7 +4,8 @@
  * expand.ts) and ends in a report (src/report/build.ts; claims and curves are src/report/spec.ts's).
  *
  *   name: breadth
- *   seeds: [1, 2, 3]                   # or a count: 3 means seeds 1, 2, 3
+ *   calibrationSeeds: [1, 2, 3]        # the seeds it was tuned on: no mode may run on them
+ *   seeds: [21, 22, 23]                # or a count: 3 means seeds 1, 2, 3
  *   seedPaths: [seed]                  # recipe fields set to the trial's seed
  *   recipe: { model: ..., stages: [...] }
  *   sweep:
@@ -168,6 +169,11 @@ export const StudySchema = z
     claims: z.array(ClaimSchema).default([]),
     curves: z.array(CurvePlotSchema).default([]),
     seeds: seedsSchema.default([1, 2, 3]),
+    /**
+     * The seeds the study was tuned on (budgets, learning rates, task sizes). Its quick and full modes must run on
+     * other seeds, so that no verdict rests on the seeds that chose its settings.
+     */
+    calibrationSeeds: seedsSchema.optional(),
     seedPaths: z.array(z.string()).default(['seed']),
     // The one-part shorthand.
     recipe: z.record(z.string(), z.unknown()).optional(),
@@ -190,6 +196,7 @@ export const StudySchema = z
         if (!partNames.includes(c.part)) ctx.addIssue({ code: 'custom', path: [list, i, 'part'], message: `no part is named ${c.part}; the parts are ${partNames.join(', ')}` });
       });
     }
+    for (const issue of calibrationOverlaps(s)) ctx.addIssue({ code: 'custom', ...issue });
     const names = new Set<string>();
     s.parts?.forEach((p, i) => {
       if (names.has(p.name)) ctx.addIssue({ code: 'custom', path: ['parts', i, 'name'], message: `two parts are named ${p.name}` });
@@ -198,6 +205,22 @@ export const StudySchema = z
   });
 
 export type StudyFile = z.output<typeof StudySchema>;
+
+/** The seed lists of each mode that share a seed with calibrationSeeds: a mode may not run on the seeds that tuned it. */
+function calibrationOverlaps(s: { seeds: number[]; calibrationSeeds?: number[]; quick?: { seeds?: number[] } }): { path: (string | number)[]; message: string }[] {
+  if (!s.calibrationSeeds) return [];
+  const tuned = new Set(s.calibrationSeeds);
+  const modes: [string, (string | number)[], number[]][] = [['full', ['seeds'], s.seeds]];
+  // Without quick.seeds the quick mode runs on `seeds`, checked above.
+  if (s.quick?.seeds) modes.push(['quick', ['quick', 'seeds'], s.quick.seeds]);
+  return modes.flatMap(([mode, path, seeds]) => {
+    const shared = seeds.filter((x) => tuned.has(x));
+    if (shared.length === 0) return [];
+    const list = shared.join(', ');
+    const seed = shared.length === 1 ? `seed ${list} is` : `seeds ${list} are`;
+    return [{ path, message: `the ${mode} mode would run on the tuning seeds: ${seed} also in calibrationSeeds (${s.calibrationSeeds!.join(', ')}); choose ${path.join('.')} among seeds the study was not tuned on` }];
+  });
+}
 
 /** A study with its parts spelled out (the shorthand turned into one part named `main`). */
 export interface Study extends Omit<StudyFile, 'recipe' | 'sweep' | 'evaluations' | 'parts'> {

@@ -1,26 +1,15 @@
 /** Reports from synthetic trial results: arms, comparisons, verdicts and per-arm measures, with no training. */
 import { describe, expect, it } from 'vitest';
-import { lastPerStep } from '../../src/eval/learning-curve.js';
 import type { EvalRow, Trial } from '../../src/store/run-store.js';
 import { buildReport } from '../../src/report/build.js';
 import { measureOf, type TrialResult } from '../../src/report/results.js';
 import { fromPackedColumns } from '../../src/measure/evals.js';
+import { rateCI } from '../../src/stats/stats.js';
 import { parseStudy } from '../../src/study/schema.js';
-import { parseRecipe } from '../../src/train/recipe.js';
-
-const recipe = parseRecipe({
-  model: { nLayers: 1, nHeads: 2, dModel: 16, contextLength: 32 },
-  stages: [
-    { objective: 'sft', tasks: { families: ['math/add'] }, budget: { steps: 100 }, batchSize: 8 },
-    { objective: 'sft', tasks: { families: ['math/sub'] }, budget: { steps: 50 }, batchSize: 4 },
-  ],
-});
+import { trialResult } from './trial-results.js';
 
 function result(axes: Record<string, unknown>, seed: number, evals: Partial<EvalRow>[], series: Record<string, { step: number; value: number }[]> = {}, status: Trial['status'] = 'done'): TrialResult {
-  const trial: Trial = { key: seed, run: 'r', id: `${JSON.stringify(axes)}/${seed}`, config: recipe, axes: { part: 'main', ...axes }, seed, status, reason: status === 'failed' ? 'TrainingDivergedError: the loss is NaN' : null, startedAt: null, finishedAt: null, attempt: 1 };
-  const rows = evals.map((e, i) => ({ id: i, trialKey: seed, step: 150, suite: 'splits', split: 'test', stage: null, family: '*', domain: '*', metric: 'exact', x: null, value: 0, n: 10, wallTime: 0, ...e }) as EvalRow);
-  // As loadResults does: one value per step, the last written.
-  return { trial, part: 'main', axes, recipe, evals: rows, series: (tag) => lastPerStep(series[tag] ?? []) };
+  return trialResult({ axes, seed, evals, series, status });
 }
 
 const study = (claims: unknown[]) =>
@@ -82,7 +71,7 @@ describe('study reports', () => {
     const results = [...[1, 2, 3].map((s) => result({ M: 1 }, s, [{ value: 0.5 }])), ...[1, 2].map((s) => result({ M: 16 }, s, [], {}, 'failed'))];
     const report = buildReport(study([claim]), run, results);
     expect(report.verdict).toBe('inconclusive');
-    const reason = 'all 2 trials of M = 16 failed ({"M":16}/1: TrainingDivergedError: the loss is NaN)';
+    const reason = 'all 2 trials of M = 16 failed (main/{"M":16}/1: TrainingDivergedError: the loss is NaN)';
     expect(report.unmeasured).toEqual([{ claim: 'More is better', cause: 'failed', reason }]);
     expect(report.finding).toContain(`More is better: not measured, ${reason} -> inconclusive.`);
     const interrupted = buildReport(study([claim]), run, [...results.slice(0, 3), result({ M: 16 }, 1, [], {}, 'failed'), result({ M: 16 }, 2, [], {}, 'running')]);
@@ -191,5 +180,35 @@ describe('study reports', () => {
     const report = buildReport(study([claim]), run, results);
     expect(report.verdict).toBe('inconclusive');
     expect(report.finding).toMatch(/scored exactly 0, the floor of the measure/);
+  });
+});
+
+describe('intervals of rates in reports', () => {
+  it('accuracies of 0, 0 and 0.1 get an interval inside [0, 1]; their difference stays inside [-1, 1]', () => {
+    const results = [
+      ...[1, 2, 3].map((s) => result({ M: 1 }, s, [{ value: [0, 0, 0.1][s - 1] }])),
+      ...[1, 2, 3].map((s) => result({ M: 16 }, s, [{ value: [1, 0, 1][s - 1] }])),
+    ];
+    const report = buildReport(study([claim]), run, results);
+    const low = report.arms.find((a) => a.arm === '1')!;
+    expect(low.ci.mean).toBeCloseTo(1 / 30, 12);
+    expect(low.ci.method).toBe('logit-t');
+    expect(low.ci.lo).toBeGreaterThanOrEqual(0);
+    expect(low.ci.hi).toBeLessThanOrEqual(1);
+    const d = report.comparisons[0].difference;
+    expect(d.lo).toBeGreaterThanOrEqual(-1);
+    expect(d.hi).toBeLessThanOrEqual(1);
+    expect(d.lo).toBeLessThan(0); // the spread is wide: the cut, not a narrower interval, keeps it in range
+  });
+
+  it("an arm's rate interval shrinks by half of the fewest problems any seed was scored on", () => {
+    const values = [0, 0.25, 0.125];
+    const results = [
+      ...[1, 2, 3].map((s) => result({ M: 1 }, s, [{ value: values[s - 1], n: s === 2 ? 32 : 64 }])),
+      ...[1, 2, 3].map((s) => result({ M: 16 }, s, [{ value: 0.5 + s / 10, n: 64 }])),
+    ];
+    const low = buildReport(study([claim]), run, results).arms.find((a) => a.arm === '1')!;
+    expect(low.ci).toEqual(rateCI(values, 0.95, 32));
+    expect(low.ci).not.toEqual(rateCI(values, 0.95, 64));
   });
 });

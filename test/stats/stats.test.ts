@@ -5,6 +5,7 @@ import {
   mean,
   meanCI,
   meanPassAtK,
+  rateCI,
   passAtK,
   std,
   studentTCdf,
@@ -265,5 +266,92 @@ describe('examplesToThreshold', () => {
       lastX: 100,
     });
     expect(() => examplesToThreshold([], 0.9)).toThrow(/empty/);
+  });
+});
+
+describe('rateCI (intervals of rates on the logit scale)', () => {
+  it('0, 0 and 0.1 over three seeds: a linear t interval reaches below 0, the logit one stays in [0, 1]', () => {
+    const values = [0, 0, 0.1];
+    const linear = meanCI(values);
+    expect(linear.lo).toBeCloseTo(-0.110, 3);
+    const rate = rateCI(values);
+    expect(rate.method).toBe('logit-t');
+    expect(rate.mean).toBeCloseTo(1 / 30, 12);
+    // By hand: shrink x -> (99x + 0.5) / 100, logit, t(0.975, 2) * sd / sqrt(3), expit, unshrink.
+    const z = values.map((x) => Math.log((99 * x + 0.5) / (100 - 99 * x - 0.5)));
+    const zm = mean(z);
+    const half = studentTQuantile(0.975, 2) * (std(z) / Math.sqrt(3));
+    const back = (v: number) => (100 / (1 + Math.exp(-v)) - 0.5) / 99;
+    expect(rate.lo).toBe(0); // back(zm - half) is below 0 before the cut
+    expect(back(zm - half)).toBeLessThan(0.001);
+    expect(rate.hi).toBeCloseTo(back(zm + half), 12);
+    expect(rate.hi).toBeCloseTo(0.564, 3);
+    expect(meanCI(values, { scale: 'rate' })).toEqual(rate);
+  });
+
+  it('shrinks by half a problem of the problems each rate was scored on: over 32, 0 counts as 0.5 / 32', () => {
+    const values = [0, 0.25, 0.125];
+    const ci = rateCI(values, 0.95, 32);
+    const z = values.map((x) => { const p = (x * 31 + 0.5) / 32; return Math.log(p / (1 - p)); });
+    const half = studentTQuantile(0.975, 2) * (std(z) / Math.sqrt(3));
+    const back = (v: number) => (32 / (1 + Math.exp(-v)) - 0.5) / 31;
+    expect(ci.hi).toBeCloseTo(back(mean(z) + half), 12);
+    expect(ci.lo).toBeCloseTo(Math.max(0, back(mean(z) - half)), 12);
+    // Fewer problems shrink harder: 0 sits closer to 1/2 on the logit scale, and the interval is narrower.
+    expect(ci.hi).toBeLessThan(rateCI(values).hi);
+    expect(meanCI(values, { scale: 'rate', items: 32 })).toEqual(ci);
+    expect(() => rateCI(values, 0.95, 1)).toThrow(/at least 2 problems/);
+  });
+
+  it('stays inside [0, 1] near both edges and always contains the mean', () => {
+    for (const values of [[0.98, 1, 0.9], [1, 1, 0.5], [0, 0.02, 0.4, 0], [0.5, 0.52, 0.49]]) {
+      const ci = rateCI(values);
+      expect(ci.lo).toBeGreaterThanOrEqual(0);
+      expect(ci.hi).toBeLessThanOrEqual(1);
+      expect(ci.lo).toBeLessThanOrEqual(ci.mean);
+      expect(ci.hi).toBeGreaterThanOrEqual(ci.mean);
+    }
+    expect(meanCI([0.98, 1, 0.9]).hi).toBeGreaterThan(1); // what the linear interval did
+  });
+
+  it('in the middle of [0, 1] it is close to the linear interval; equal values give width 0 at their value', () => {
+    const values = [0.45, 0.5, 0.55, 0.5, 0.52];
+    const rate = rateCI(values);
+    const linear = meanCI(values);
+    expect(Math.abs(rate.lo - linear.lo)).toBeLessThan(0.005);
+    expect(Math.abs(rate.hi - linear.hi)).toBeLessThan(0.005);
+    const same = rateCI([0, 0, 0]);
+    expect([same.lo, same.hi]).toEqual([0, 0]);
+    expect(rateCI([0.3]).lo).toBe(-Infinity);
+    expect(() => rateCI([0.5, 1.5])).toThrow(/a rate lies in \[0, 1\]/);
+  });
+
+  it('covers the true rate about 95% of the time for 3 seeds of 64 items each at p = 0.9', () => {
+    const rng = new Rng(7);
+    let covered = 0;
+    const reps = 2000;
+    for (let r = 0; r < reps; r++) {
+      const values = [0, 1, 2].map(() => {
+        let c = 0;
+        for (let i = 0; i < 64; i++) if (rng.uniform() < 0.9) c++;
+        return c / 64;
+      });
+      const ci = rateCI(values);
+      if (ci.lo <= 0.9 && 0.9 <= ci.hi) covered++;
+    }
+    expect(covered / reps).toBeGreaterThan(0.92);
+  });
+
+  it('a difference of rates is cut to [-1, 1], paired or not', () => {
+    const a = [0, 0.9, 0];
+    const b = [1, 0.1, 1];
+    expect(differenceCI(a, b, { paired: true }).lo).toBeLessThan(-1);
+    const cut = differenceCI(a, b, { paired: true, scale: 'rate' });
+    expect(cut.lo).toBe(-1);
+    expect(cut.hi).toBe(1);
+    expect(cut.mean).toBeCloseTo(0.4, 12);
+    const welch = differenceCI([0, 0.95, 0.05], [1, 0.05, 0.95], { scale: 'rate' });
+    expect(welch.lo).toBeGreaterThanOrEqual(-1);
+    expect(welch.hi).toBeLessThanOrEqual(1);
   });
 });

@@ -58,6 +58,14 @@ describe('claims are checked against what the trials will produce', () => {
     ['a where axis that does not exist', { where: { rate: 0.001 } }, 'claims[0].where.rate: part main has no axis rate; its axes are B, lr'],
     ['a where value that does not exist', { where: { lr: 0.01 } }, 'claims[0].where.lr: got 0.01; the axis lr has 0.001, 0.003'],
     ['a where on the claim axis itself', { where: { B: 4 } }, 'claims[0].where.B: B is the axis the claim compares; hold other axes only'],
+    ['a ceiling in a part that does not exist', { ceiling: { part: 'control', where: {} } }, 'claims[0].ceiling.part: no part is named control; the parts are main'],
+    ['a ceiling on an axis that does not exist', { ceiling: { where: { M: 4 } } }, 'claims[0].ceiling.where.M: part main has no axis M; its axes are B, lr'],
+    ['a ceiling on a value the axis lacks', { ceiling: { where: { B: 16 } } }, 'claims[0].ceiling.where.B: got 16; the axis B has 4, 8'],
+    ['a ceiling measure no evaluation writes', { ceiling: { where: { B: 8 }, measure: { eval: { split: 'icl-curve', metric: 'exact' } } } }, 'claims[0].ceiling.measure.eval.split: got "icl-curve"; the evaluations write the splits train, test, heldout, pass@k:test'],
+    ['a measured floor on a value the axis lacks', { floor: { where: { lr: 1 } } }, 'claims[0].floor.where.lr: got 1; the axis lr has 0.001, 0.003'],
+    ['a ceiling check that is not a rate', { ceiling: { where: { B: 8 }, check: { last: 'train/loss' } } }, 'claims[0].ceiling.check: a check is a rate the positive control must reach 0.8 on'],
+    ['a ceiling check no stage logs', { ceiling: { where: { B: 8 }, check: { last: 'eval/tset_acc' } } }, 'claims[0].ceiling.check.last: got "eval/tset_acc"; the trials log no such metric'],
+    ['a floor outside [0, 1] for a rate', { floor: 1.5 }, 'claims[0].floor: got 1.5; the claim measures a rate, so its floor lies in [0, 1]'],
   ];
   for (const [name, patch, expected] of cases) {
     it(`refuses ${name}`, () => {
@@ -65,6 +73,17 @@ describe('claims are checked against what the trials will produce', () => {
       expect(problems.some((p) => p.startsWith(expected)), `${problems.join('\n')}\n-- expected to start with --\n${expected}`).toBe(true);
     });
   }
+
+  it('accepts a floor (a number, a labelled number or an arm) and a ceiling arm on the claim axis', () => {
+    for (const floor of [0.25, { value: 0.1, label: 'chance' }, { where: { B: 4 }, label: 'small batch' }]) {
+      expect(expandTrials(withClaim({ measure: { eval: { split: 'test', metric: 'exact' } }, floor, ceiling: { where: { B: 8, lr: 0.003 } } }))).toHaveLength(8);
+    }
+  });
+
+  it('a floor or ceiling of the wrong shape is refused by the schema, naming the field', () => {
+    expect(problemsOf(() => withClaim({ measure: { eval: { split: 'test', metric: 'exact' } }, ceiling: 0.9 }))[0]).toMatch(/^claims\[0\]\.ceiling/);
+    expect(problemsOf(() => withClaim({ measure: { eval: { split: 'test', metric: 'exact' } }, ceiling: { wher: { B: 8 } } }))[0]).toMatch(/^claims\[0\]\.ceiling/);
+  });
 
   it('checks curves too: their tag, stage and where', () => {
     const study = withClaim({ measure: { eval: { split: 'test', metric: 'exact' } } }, { curves: [{ tag: 'eval/tset_acc', axis: 'B', label: 'c', where: { lr: 5 } }] });

@@ -47,6 +47,25 @@ describe('study files', () => {
     }
   });
 
+  it('every built-in study states its calibration seeds, runs each mode on others, and gives every claim a floor and a ceiling', () => {
+    for (const name of ['breadth', 'continuum', 'sample-efficiency', 'context', 'priors']) {
+      const study = parseStudyText(readFileSync(join(studiesDir, `${name}.yaml`), 'utf8'), name);
+      expect(study.calibrationSeeds, name).toEqual([1, 2, 3, 4, 5]);
+      for (const mode of ['quick', 'full'] as const) {
+        const seeds = resolveMode(study, mode).seeds;
+        expect(seeds.filter((s) => study.calibrationSeeds!.includes(s)), `${name} ${mode}`).toEqual([]);
+        expect(seeds.length, `${name} ${mode}`).toBeGreaterThanOrEqual(4);
+      }
+      // The two modes run on different seeds too, so `study compare` sets two independent seed sets side by side.
+      const [quick, full] = [resolveMode(study, 'quick').seeds, resolveMode(study, 'full').seeds];
+      expect(quick.filter((s) => full.includes(s)), name).toEqual([]);
+      for (const c of study.claims) {
+        expect(c.floor, `${name}: ${c.text}`).toBeDefined();
+        expect(c.ceiling, `${name}: ${c.text}`).toBeDefined();
+      }
+    }
+  });
+
   it("the README's example study file is valid and expands, with the families drawn per seed", () => {
     const readme = readFileSync(join(studiesDir, '..', 'README.md'), 'utf8');
     const yaml = /### A study file[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)![1];
