@@ -155,6 +155,24 @@ function toTrial(r: TrialRow): Trial {
   };
 }
 
+/**
+ * Switches a store to WAL. Several processes opening a fresh store at once race for the switch, and SQLite
+ * answers SQLITE_BUSY at once (without its busy handler) to the ones that lose it: they wait and try again
+ * until the first one has switched the file, which then stays WAL.
+ */
+function enterWal(db: Database.Database, timeoutMs: number): void {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20); // a synchronous 20 ms pause
+    }
+  }
+}
+
 /** Opens (creating and migrating if needed) the run store at path. */
 export function openRunStore(path: string, options: OpenOptions = {}): RunStore {
   return new RunStore(path, options);
@@ -174,7 +192,7 @@ export class RunStore {
     try {
       this.checkIsStore();
       if (!readonly) {
-        this.db.pragma('journal_mode = WAL');
+        enterWal(this.db, busyTimeoutMs);
         // In WAL mode NORMAL cannot corrupt the file; a power cut may lose the last commits only.
         this.db.pragma('synchronous = NORMAL');
         migrate(this.db, MIGRATIONS, path);
