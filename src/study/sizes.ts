@@ -58,8 +58,8 @@ function timeEstimate(footprints: Footprint[], jobs: number): string | null {
   const flops = footprints.reduce((a, f) => a + f.flops, 0);
   return (
     `estimated time: about ${formatDuration(wall)} for ${footprints.length} trial(s), ${jobs} at once ` +
-    `(${flops.toExponential(1).replace('e+', 'e')} FLOPs of training at 0.1 GFLOP/s per unit of dModel, at most 20 GFLOP/s, per trial: ` +
-    'a conservative one-core figure; evaluations add to it)'
+    `(${flops.toExponential(1).replace('e+', 'e')} FLOPs of training at 1 GFLOP/s per unit of dModel, at most 60 GFLOP/s, per trial: ` +
+    'the speed of small models on one core here; evaluations add to it)'
   );
 }
 

@@ -17,13 +17,14 @@ export const BYTES_PER_PARAM = 20;
 /** The longest typed array V8 allocates (Node 20): 2^32 elements. */
 export const MAX_ARRAY_LENGTH = 2 ** 32;
 /**
- * FLOP/s one trial (one core) is assumed to sustain, for time estimates. Narrow models use the core poorly, so
- * the figure grows with dModel: 0.1 GFLOP/s per unit of width, at most 20 GFLOP/s. Measured here, on a loaded
- * 2-core machine: 2.2 GFLOP/s at dModel 16 (20,000 layers), ~40 GFLOP/s per core at dModel 128 (`continuum
- * bench`), so the figure is on the slow side. It counts the training arithmetic only; evaluations add to it.
+ * FLOP/s one trial (one core) is assumed to sustain, for time estimates: 1 GFLOP/s per unit of dModel, at most
+ * 60 GFLOP/s. Measured here (2 cores, native engine, two trials at once): the breadth study's quick mode, d 64,
+ * sustained ~100 GFLOP/s of 6-FLOPs-per-parameter-token arithmetic per trial (36 trials, 7.3e13 FLOPs, 6m14s),
+ * `continuum bench`'s R1 (d 128) ~40 GFLOP/s per core; a 20,000-layer d 16 model only 2.2 GFLOP/s, where
+ * per-layer overhead dominates. It counts the training arithmetic only; evaluations add to it.
  */
 export function assumedFlops(config: GPTConfig): number {
-  return Math.min(20e9, 1e8 * config.dModel);
+  return Math.min(60e9, 1e9 * config.dModel);
 }
 
 export interface Footprint {

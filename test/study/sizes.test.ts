@@ -44,7 +44,7 @@ describe('study sizes', () => {
 
   it('a long study states its estimated time, the FLOPs and the assumed rate; a short one says nothing', () => {
     const long = planTrials(trials(4, recipe({}, { budget: { steps: 1e9 } })), 2, 64 * GiB);
-    expect(long.notes).toEqual([expect.stringMatching(/^estimated time: about \d+\.\d days for 4 trial\(s\), 2 at once \(\S+ FLOPs of training at 0\.1 GFLOP\/s per unit of dModel, at most 20 GFLOP\/s, per trial: a conservative one-core figure; evaluations add to it\)$/)]);
+    expect(long.notes).toEqual([expect.stringMatching(/^estimated time: about \d+\.\d (days|h) for 4 trial\(s\), 2 at once \(\S+ FLOPs of training at 1 GFLOP\/s per unit of dModel, at most 60 GFLOP\/s, per trial: the speed of small models on one core here; evaluations add to it\)$/)]);
     expect(planTrials(trials(4), 2, 64 * GiB).notes).toEqual([]);
     expect(formatDuration(5400)).toBe('1.5 h');
     expect(formatDuration(400 * 86400)).toBe('1.1 years');
