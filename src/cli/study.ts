@@ -13,6 +13,7 @@ import { resumeRun, runStudy, startStudy, writeRunReport, type StudyOutcome } fr
 import { parseStudyText, type Study } from '../study/schema.js';
 import { defaultRunDir, int } from './args.js';
 import { createProgress } from './progress.js';
+import { assertQueueReachable, queueExecutor, queueUrlOf, resumeQueueUrl } from './queue.js';
 
 /** The built-in study files, shipped at the package root. */
 export const STUDIES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'studies');
@@ -91,13 +92,16 @@ export function registerStudyCommands(program: Command): void {
     .option('--out <dir>', 'run directory (default runs/<study>-<time>)')
     .option('--jobs <n>', 'trials run at once (default: the number of cores)', int('--jobs'))
     .option('--threads <n>', 'native-engine threads per trial (default: cores / jobs)', int('--threads'))
-    .action(async (name: string, flags: { quick?: boolean; out?: string; jobs?: number; threads?: number }) => {
+    .option('--queue <url>', 'run the trials as jobs on this Redis queue, for `continuum worker`s anywhere (default $CONTINUUM_QUEUE)')
+    .action(async (name: string, flags: { quick?: boolean; out?: string; jobs?: number; threads?: number; queue?: string }) => {
       const spec = loadStudy(name);
+      const queue = queueUrlOf(flags.queue);
+      if (queue) await assertQueueReachable(queue);
       const dir = flags.out ?? defaultRunDir(spec.name);
       const opened = startStudy(spec, flags.quick ? 'quick' : 'full', dir);
       const trials = opened.store.listTrials(opened.run.id).length;
       process.stderr.write(`${spec.title ?? spec.name} (${flags.quick ? 'quick' : 'full'} mode): ${trials} trials -> ${dir}\n`);
-      printOutcome(await runStudy(opened, poolOptions(flags.jobs, flags.threads)));
+      printOutcome(await runStudy(opened, poolOptions(flags.jobs, flags.threads), queue ? queueExecutor(queue) : undefined));
     });
 
   study
@@ -107,8 +111,12 @@ export function registerStudyCommands(program: Command): void {
     .option('--jobs <n>', 'trials run at once (default: the number of cores)', int('--jobs'))
     .option('--threads <n>', 'native-engine threads per trial (default: cores / jobs)', int('--threads'))
     .option('--retry-failed', 'run failed trials again too')
-    .action(async (dir: string, flags: { jobs?: number; threads?: number; retryFailed?: boolean }) => {
-      printOutcome(await resumeRun(dir, poolOptions(flags.jobs, flags.threads), { retryFailed: flags.retryFailed }));
+    .option('--queue <url>', 'the Redis queue of a run started with --queue (default: the one the run recorded)')
+    .action(async (dir: string, flags: { jobs?: number; threads?: number; retryFailed?: boolean; queue?: string }) => {
+      const queue = resumeQueueUrl(dir, flags.queue);
+      if (queue) await assertQueueReachable(queue);
+      const execute = queue ? queueExecutor(queue) : undefined;
+      printOutcome(await resumeRun(dir, poolOptions(flags.jobs, flags.threads), { retryFailed: flags.retryFailed, execute }));
     });
 
   study

@@ -45,6 +45,20 @@ export interface Trial extends NewTrial {
   startedAt: string | null;
   finishedAt: string | null;
   attempt: number;
+  /** The queue worker that ran it (host:pid); null for the local pool. */
+  worker: string | null;
+}
+
+/** What a queue worker reports back for one trial (recordTrialOutcome). */
+export interface TrialOutcome {
+  status: 'done' | 'failed';
+  reason: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  worker: string | null;
+  attempt: number;
+  metrics: readonly MetricPoint[];
+  evals: readonly EvalRecord[];
 }
 
 export interface MetricPoint {
@@ -121,6 +135,7 @@ interface TrialRow {
   started_at: string | null;
   finished_at: string | null;
   attempt: number;
+  worker: string | null;
 }
 
 const nowIso = (): string => new Date().toISOString();
@@ -152,6 +167,7 @@ function toTrial(r: TrialRow): Trial {
     startedAt: r.started_at,
     finishedAt: r.finished_at,
     attempt: r.attempt,
+    worker: r.worker ?? null,
   };
 }
 
@@ -327,6 +343,30 @@ export class RunStore {
   private finishTrial(key: number, status: 'done' | 'failed', reason: string | null): void {
     const info = this.sql('UPDATE trials SET status = ?, reason = ?, finished_at = ? WHERE key = ?').run(status, reason, nowIso(), key);
     if (info.changes === 0) throw new Error(`${this.path}: no trial with key ${key}`);
+  }
+
+  /**
+   * A trial's whole outcome as a queue worker reported it, in one transaction: its metrics and evaluations
+   * replace any rows it had (so collecting again after a coordinator was killed mid-way writes nothing twice),
+   * and its status, reason, times and worker are set.
+   */
+  recordTrialOutcome(key: number, outcome: TrialOutcome): void {
+    this.db.transaction(() => {
+      this.sql('DELETE FROM metrics WHERE trial = ?').run(key);
+      this.sql('DELETE FROM evals WHERE trial = ?').run(key);
+      if (outcome.metrics.length) this.logMetrics(key, outcome.metrics);
+      if (outcome.evals.length) this.logEval(key, outcome.evals);
+      const info = this.sql('UPDATE trials SET status = ?, reason = ?, started_at = ?, finished_at = ?, worker = ?, attempt = ? WHERE key = ?').run(
+        outcome.status,
+        outcome.reason,
+        outcome.startedAt,
+        outcome.finishedAt,
+        outcome.worker,
+        outcome.attempt,
+        key,
+      );
+      if (info.changes === 0) throw new Error(`${this.path}: no trial with key ${key}`);
+    })();
   }
 
   /**

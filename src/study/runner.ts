@@ -27,20 +27,25 @@ export function startStudy(study: Study, mode: Mode, dir: string): OpenedRun {
   return createRunDir(dir, resolved, trials);
 }
 
-export async function runStudy(opened: OpenedRun, pool: PoolOptions): Promise<StudyOutcome> {
+/** What runs a study's queued trials: the local pool by default, or another (src/queue/ runs them on Redis). */
+export type TrialExecutor = (opened: OpenedRun, pool: PoolOptions) => Promise<PoolStatus>;
+
+const localPool: TrialExecutor = (opened, pool) => runPool(opened.dir, opened.store, opened.run.id, pool);
+
+export async function runStudy(opened: OpenedRun, pool: PoolOptions, execute: TrialExecutor = localPool): Promise<StudyOutcome> {
   const { dir, store, run } = opened;
   store.setRunStatus(run.id, 'running');
-  const status = await runPool(dir, store, run.id, pool);
+  const status = await execute(opened, pool);
   const { report, files } = await writeRunReport(opened);
   store.setRunStatus(run.id, status.interrupted ? 'interrupted' : status.done > 0 ? 'done' : 'failed', report.verdict);
   return { dir, status, report, files };
 }
 
 /** Trials left running by a killed process go back in the queue; done and failed ones are kept. */
-export async function resumeRun(dir: string, pool: PoolOptions, options: { retryFailed?: boolean } = {}): Promise<StudyOutcome> {
+export async function resumeRun(dir: string, pool: PoolOptions, options: { retryFailed?: boolean; execute?: TrialExecutor } = {}): Promise<StudyOutcome> {
   const opened = openRunDir(dir);
   opened.store.requeueTrials(opened.run.id, { includeFailed: options.retryFailed });
-  return runStudy(opened, pool);
+  return runStudy(opened, pool, options.execute);
 }
 
 export async function writeRunReport(opened: OpenedRun): Promise<{ report: Report; files: WrittenReport }> {

@@ -17,7 +17,7 @@ const recipe = parseRecipe({
 });
 
 function result(axes: Record<string, unknown>, seed: number, evals: Partial<EvalRow>[], series: Record<string, { step: number; value: number }[]> = {}, status: Trial['status'] = 'done'): TrialResult {
-  const trial: Trial = { key: seed, run: 'r', id: `${JSON.stringify(axes)}/${seed}`, config: recipe, axes: { part: 'main', ...axes }, seed, status, reason: status === 'failed' ? 'TrainingDivergedError: the loss is NaN' : null, startedAt: null, finishedAt: null, attempt: 1 };
+  const trial: Trial = { key: seed, run: 'r', id: `${JSON.stringify(axes)}/${seed}`, config: recipe, axes: { part: 'main', ...axes }, seed, status, reason: status === 'failed' ? 'TrainingDivergedError: the loss is NaN' : null, startedAt: null, finishedAt: null, attempt: 1, worker: null };
   const rows = evals.map((e, i) => ({ id: i, trialKey: seed, step: 150, suite: 'splits', split: 'test', stage: null, family: '*', domain: '*', metric: 'exact', x: null, value: 0, n: 10, wallTime: 0, ...e }) as EvalRow);
   // As loadResults does: one value per step, the last written.
   return { trial, part: 'main', axes, recipe, evals: rows, series: (tag) => lastPerStep(series[tag] ?? []) };

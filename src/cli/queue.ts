@@ -1,0 +1,55 @@
+/**
+ * `continuum worker --queue URL` and the queue side of `study run/resume --queue URL` (see src/queue/): trials
+ * as BullMQ jobs on Redis, run by workers on any machine.
+ */
+import { Command } from 'commander';
+import { checkQueueUrl, connectRedis, QUEUE_ENV } from '../queue/connection.js';
+import { runOnQueue } from '../queue/coordinator.js';
+import { readQueueLink } from '../queue/run-link.js';
+import { DEFAULT_MAX_CHECKPOINT_MB, runWorker } from '../queue/worker.js';
+import type { TrialExecutor } from '../study/runner.js';
+import { int } from './args.js';
+
+/** The queue a study run uses: --queue, else $CONTINUUM_QUEUE; undefined for the local pool. */
+export function queueUrlOf(flag: string | undefined): string | undefined {
+  const url = flag ?? (process.env[QUEUE_ENV] || undefined);
+  return url === undefined ? undefined : checkQueueUrl(url);
+}
+
+/** The queue a resumed run goes back to: --queue, else the one its directory recorded; undefined: local. */
+export function resumeQueueUrl(runDir: string, flag: string | undefined): string | undefined {
+  return flag ? checkQueueUrl(flag) : readQueueLink(runDir)?.url;
+}
+
+/** Fails with one message naming the URL when Redis does not answer (before a run directory is created). */
+export async function assertQueueReachable(url: string): Promise<void> {
+  (await connectRedis(url)).disconnect();
+}
+
+export function queueExecutor(url: string): TrialExecutor {
+  return (opened, pool) => runOnQueue(opened, { ...pool, url });
+}
+
+export function registerWorkerCommand(program: Command): void {
+  program
+    .command('worker')
+    .description('run study trials from a Redis queue (started by `study run --queue`), each in its own process')
+    .option('--queue <url>', `the Redis queue, e.g. redis://host:6379/0 (default $${QUEUE_ENV})`)
+    .option('--jobs <n>', 'trials run at once (default: the number of cores)', int('--jobs'))
+    .option('--threads <n>', 'native-engine threads per trial (default: cores / jobs)', int('--threads'))
+    .option('--checkpoints <dir>', 'a directory every worker shares: checkpoints go there instead of into Redis')
+    .option('--max-checkpoint-mb <n>', 'largest checkpoint kept in Redis', int('--max-checkpoint-mb'), DEFAULT_MAX_CHECKPOINT_MB)
+    .option('--stall-seconds <n>', "how long a dead worker's trial waits before another worker resumes it", int('--stall-seconds'), 30)
+    .action(async (flags: { queue?: string; jobs?: number; threads?: number; checkpoints?: string; maxCheckpointMb: number; stallSeconds: number }) => {
+      const url = queueUrlOf(flags.queue);
+      if (!url) throw new Error(`worker: give the queue with --queue redis://host:6379/0 or $${QUEUE_ENV}`);
+      await runWorker({
+        url,
+        jobs: flags.jobs,
+        threads: flags.threads,
+        checkpointsDir: flags.checkpoints,
+        maxCheckpointBytes: flags.maxCheckpointMb * 2 ** 20,
+        stallSeconds: Math.max(1, flags.stallSeconds),
+      });
+    });
+}
