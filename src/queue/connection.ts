@@ -49,7 +49,8 @@ export async function connectRedis(url: string, events: RedisEvents = {}, timeou
     await withTimeout(redis.connect().then(() => redis.ping()), timeoutMs, () => lastError || 'no answer');
   } catch (err) {
     redis.disconnect();
-    throw new Error(`cannot reach Redis at ${redactUrl(url)}: ${(err as Error).message || lastError}`);
+    // The socket's own error (ECONNREFUSED, ENOTFOUND, NOAUTH) says more than ioredis's "Connection is closed".
+    throw new Error(`cannot reach Redis at ${redactUrl(url)}: ${lastError || (err as Error).message}`);
   }
   let up = true;
   redis.on('close', () => {

@@ -48,6 +48,7 @@ export async function runTrialJob(redis: Redis, job: Job, data: TrialJob, option
     if (final.type === 'failed') throw new Error(final.reason);
     const model = Object.entries(final.model).map(([name, bytes]) => [name, Buffer.from(bytes)] as const);
     if (model.length) await redis.multi().del(keys.model).hset(keys.model, Object.fromEntries(model)).exec();
+    if (shared) rmSync(dir, { recursive: true, force: true });
     return { format: JOB_FORMAT, worker: options.worker, steps: final.steps, evals: final.evals };
   } finally {
     // A shared directory keeps the checkpoint of a trial handed back or failed for the next attempt.
