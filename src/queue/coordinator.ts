@@ -107,6 +107,12 @@ async function collect(queue: Queue, redis: Redis, store: RunStore, runDir: stri
   const data = job.data as TrialJob;
   const keys = trialKeys(job.id!);
   const trial = store.getTrial(data.trialKey);
+  const forget = async () => {
+    await redis.del(keys.log, keys.checkpoint, keys.model);
+    await queue.remove(job.id!);
+  };
+  // Collected already, by a coordinator killed before it could remove the job: only the removal is left.
+  if (trial.status === 'done' || trial.status === 'failed') return forget().then(() => null);
   const state = await job.getState();
   const [log, model] = await Promise.all([redis.lrange(keys.log, 0, -1), redis.hgetallBuffer(keys.model)]);
   const batches = log.map((b) => JSON.parse(b) as LogBatch);
@@ -129,7 +135,6 @@ async function collect(queue: Queue, redis: Redis, store: RunStore, runDir: stri
     metrics,
     evals: [...stageEvals, ...(result?.evals ?? [])],
   });
-  await redis.del(keys.log, keys.checkpoint, keys.model);
-  await queue.remove(job.id!);
+  await forget();
   return store.getTrial(trial.key);
 }

@@ -83,7 +83,8 @@ export function startCli(args: string[], options: { extraEnv?: Record<string, st
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  // 'close', not 'exit': by then every byte of its output has been read.
+  const exited = new Promise<number | null>((resolve) => proc.on('close', (code) => resolve(code)));
   return {
     proc,
     output: () => out,
@@ -114,7 +115,6 @@ export function runCli(args: string[]) {
 
 /** Stops a worker as Ctrl-C would, and waits for it to exit. */
 export async function stopWorker(w: CliProcess): Promise<void> {
-  if (w.proc.exitCode !== null) return;
-  w.proc.kill('SIGINT');
+  if (w.proc.exitCode === null) w.proc.kill('SIGINT');
   await w.exited;
 }
