@@ -4,7 +4,7 @@
 import { Command } from 'commander';
 import { registerBenchCommand } from './bench.js';
 import { registerPretrainCommand } from './pretrain.js';
-import { registerWorkerCommand } from './queue.js';
+import { registerQueueCommands, registerWorkerCommand } from './queue.js';
 import { registerSampleCommand } from './sample.js';
 import { registerServeCommand } from './serve.js';
 import { registerStudyCommands } from './study.js';
@@ -24,6 +24,7 @@ export function buildProgram(): Command {
   registerStudyCommands(program);
   registerServeCommand(program);
   registerWorkerCommand(program);
+  registerQueueCommands(program);
   return program;
 }
 

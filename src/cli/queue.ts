@@ -3,9 +3,10 @@
  * as BullMQ jobs on Redis, run by workers on any machine.
  */
 import { Command } from 'commander';
-import { checkQueueUrl, connectRedis, QUEUE_ENV } from '../queue/connection.js';
+import { checkQueueUrl, connectRedis, QUEUE_ENV, redactUrl } from '../queue/connection.js';
 import { runOnQueue } from '../queue/coordinator.js';
 import { readQueueLink } from '../queue/run-link.js';
+import { queueStatus, type QueueStatus } from '../queue/status.js';
 import { DEFAULT_MAX_CHECKPOINT_MB, runWorker } from '../queue/worker.js';
 import type { TrialExecutor } from '../study/runner.js';
 import { int } from './args.js';
@@ -51,5 +52,34 @@ export function registerWorkerCommand(program: Command): void {
         maxCheckpointBytes: flags.maxCheckpointMb * 2 ** 20,
         stallSeconds: Math.max(1, flags.stallSeconds),
       });
+    });
+}
+
+function printQueueStatus(url: string, s: QueueStatus): void {
+  const out = process.stdout;
+  out.write(`queue ${redactUrl(url)}\n`);
+  out.write(`jobs: ${Object.entries(s.jobs).map(([state, n]) => `${state} ${n}`).join(', ')}\n`);
+  for (const [run, n] of Object.entries(s.runs)) out.write(`  run ${run}: ${n} unfinished\n`);
+  out.write(`workers: ${s.workers.length} live\n`);
+  for (const w of s.workers) {
+    const running = w.running.map((r) => `${r.trial} ${(r.fraction * 100).toFixed(0)}%`).join(', ') || 'idle';
+    out.write(`  ${w.id}  ${w.jobs} at once, ${w.threads} thread${w.threads === 1 ? '' : 's'} each  ${running}\n`);
+  }
+}
+
+export function registerQueueCommands(program: Command): void {
+  program
+    .command('queue')
+    .description('the Redis queue that `study run --queue` and `continuum worker` share')
+    .command('status')
+    .description('jobs per state, unfinished jobs per run, and the live workers with what they run')
+    .argument('[url]', `the Redis queue (default $${QUEUE_ENV})`)
+    .option('--json', 'one JSON object')
+    .action(async (arg: string | undefined, flags: { json?: boolean }) => {
+      const url = queueUrlOf(arg);
+      if (!url) throw new Error(`queue status: give the queue, e.g. redis://host:6379/0, or set $${QUEUE_ENV}`);
+      const s = await queueStatus(url);
+      if (flags.json) process.stdout.write(JSON.stringify(s) + '\n');
+      else printQueueStatus(url, s);
     });
 }

@@ -53,8 +53,9 @@ function poolOptions(jobs: number | undefined, threads: number | undefined): Poo
     },
     onTrialEnd(trial) {
       const took = trial.startedAt && trial.finishedAt ? ` in ${formatSeconds((Date.parse(trial.finishedAt) - Date.parse(trial.startedAt)) / 1000)}` : '';
-      if (trial.status === 'done') progress.log(`  done    ${trial.id}${took}`);
-      else if (trial.status === 'failed') progress.log(`  FAILED  ${trial.id}: ${trial.reason}`);
+      const where = trial.worker ? ` on ${trial.worker}` : '';
+      if (trial.status === 'done') progress.log(`  done    ${trial.id}${took}${where}`);
+      else if (trial.status === 'failed') progress.log(`  FAILED  ${trial.id}${where}: ${trial.reason}`);
       else progress.log(`  stopped ${trial.id} (resume with \`continuum study resume\`)`);
     },
   };

@@ -86,7 +86,9 @@ async function poll(queue: Queue, redis: Redis, opened: OpenedRun, token: string
     const trial = await collect(queue, redis, opened.store, opened.dir, job);
     if (trial) options.onTrialEnd?.(trial);
   }
-  const running = active.filter(ours);
+  // The two lists are read at slightly different moments: a job in both has just finished.
+  const finishedIds = new Set(finished.map((j) => j.id));
+  const running = active.filter((j) => ours(j) && !finishedIds.has(j.id));
   // In the store a trial on the queue stays 'queued' until it is collected; the queue says which ones run.
   const s = opened.store.runSummary(opened.run.id).trials;
   const pending = s.queued + s.running;
