@@ -7,6 +7,7 @@ import { checkQueueUrl, connectRedis, QUEUE_ENV, redactUrl } from '../queue/conn
 import { runOnQueue } from '../queue/coordinator.js';
 import { readQueueLink } from '../queue/run-link.js';
 import { queueStatus, type QueueStatus } from '../queue/status.js';
+import { benchQueue, type QueueBenchResult } from '../queue/bench.js';
 import { DEFAULT_MAX_CHECKPOINT_MB, runWorker } from '../queue/worker.js';
 import type { TrialExecutor } from '../study/runner.js';
 import { int } from './args.js';
@@ -67,10 +68,31 @@ function printQueueStatus(url: string, s: QueueStatus): void {
   }
 }
 
+function printQueueBench(r: QueueBenchResult): void {
+  const out = process.stdout;
+  const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+  out.write(`raw BullMQ: ${r.rawJobsPerSecond.toFixed(0)} jobs/s (no-op processor, 16 at once)\n`);
+  const e = r.emptyTrial;
+  out.write(`1-step trials: ${e.localSecondsPerTrial.toFixed(2)} s each on the local pool, ${e.queueSecondsPerTrial.toFixed(2)} s through the queue: ${e.overheadSecondsPerTrial.toFixed(2)} s overhead per trial\n`);
+  const b = r.bytesPerTrial;
+  out.write(`Redis per trial (peak): ${kib(b.total)} = job ${kib(b.job)} + log ${kib(b.log)} + checkpoint ${kib(b.checkpoint)} + model ${kib(b.model)}\n`);
+  const s = r.study;
+  out.write(`study of ${s.trials} trials x ${s.steps} steps: local pool (2 jobs) ${s.localSeconds.toFixed(1)} s, 2 workers ${s.queueSeconds.toFixed(1)} s: ratio ${s.ratio.toFixed(2)}\n`);
+}
+
 export function registerQueueCommands(program: Command): void {
-  program
-    .command('queue')
-    .description('the Redis queue that `study run --queue` and `continuum worker` share')
+  const queue = program.command('queue').description('the Redis queue that `study run --queue` and `continuum worker` share');
+  queue
+    .command('bench')
+    .description('measure the queue on this machine: raw jobs/s, per-trial overhead, bytes in Redis per trial, 2 workers vs the local pool')
+    .argument('[url]', 'a Redis to use (default: start a redis-server on a free loopback port)')
+    .option('--json', 'one JSON object')
+    .action(async (arg: string | undefined, flags: { json?: boolean }) => {
+      const r = await benchQueue({ url: arg ? checkQueueUrl(arg) : undefined, log: (line) => process.stderr.write(line + '\n') });
+      if (flags.json) process.stdout.write(JSON.stringify(r) + '\n');
+      else printQueueBench(r);
+    });
+  queue
     .command('status')
     .description('jobs per state, unfinished jobs per run, and the live workers with what they run')
     .argument('[url]', `the Redis queue (default $${QUEUE_ENV})`)

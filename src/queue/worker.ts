@@ -26,12 +26,16 @@ export interface WorkerOptions {
   /** How long a dead worker's job waits before another worker takes it over. */
   stallSeconds?: number;
   log?: (line: string) => void;
+  /** Told apart from other workers in the same process (the bench runs two): host:pid/name. */
+  name?: string;
+  /** Stops the worker as Ctrl-C does (for a worker run inside another program, e.g. the queue bench). */
+  stop?: AbortSignal;
 }
 
 export const DEFAULT_MAX_CHECKPOINT_MB = 64;
 const HEARTBEAT_MS = 5000;
 
-export const workerId = (): string => `${hostname()}:${process.pid}`;
+export const workerId = (name?: string): string => `${hostname()}:${process.pid}${name ? `/${name}` : ''}`;
 
 /** Runs until stopped by SIGINT/SIGTERM; resolves once every job is handed back and the connections are closed. */
 export async function runWorker(options: WorkerOptions): Promise<void> {
@@ -39,7 +43,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   const jobs = Math.max(1, options.jobs ?? availableParallelism());
   const threads = options.threads ?? Math.max(1, Math.floor(availableParallelism() / jobs));
   const stallMs = (options.stallSeconds ?? 30) * 1000;
-  const id = workerId();
+  const id = workerId(options.name);
   const redis = await connectRedis(options.url, {
     onLost: (why) => log(`lost Redis at ${redactUrl(options.url)} (${why}); reconnecting`),
     onBack: () => log(`reconnected to Redis at ${redactUrl(options.url)}`),
@@ -85,8 +89,9 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   const heartbeat = setInterval(beat, HEARTBEAT_MS);
   log(`worker ${id}: ${jobs} trial${jobs === 1 ? '' : 's'} at once, ${threads} thread${threads === 1 ? '' : 's'} each, on ${redactUrl(options.url)}`);
 
+  let stop = () => {};
   await new Promise<void>((resolve) => {
-    const stop = () => {
+    stop = () => {
       if (stopping) process.exit(130); // a second Ctrl-C: leave now
       stopping = true;
       log(`stopping: handing back ${children.size} running trial${children.size === 1 ? '' : 's'}`);
@@ -96,7 +101,10 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    options.stop?.addEventListener('abort', stop);
   });
+  process.removeListener('SIGINT', stop);
+  process.removeListener('SIGTERM', stop);
   clearInterval(heartbeat);
   await redis.zrem(WORKERS_KEY, JSON.stringify({ id, jobs, threads })).catch(() => {});
   redis.disconnect();
