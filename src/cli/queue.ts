@@ -5,7 +5,7 @@
 import { Command } from 'commander';
 import { checkQueueUrl, connectRedis, QUEUE_ENV, redactUrl } from '../queue/connection.js';
 import { runOnQueue } from '../queue/coordinator.js';
-import { readQueueLink } from '../queue/run-link.js';
+import { readQueueLink, reattachUrl } from '../queue/run-link.js';
 import { queueStatus, type QueueStatus } from '../queue/status.js';
 import { benchQueue, type QueueBenchResult } from '../queue/bench.js';
 import { DEFAULT_MAX_CHECKPOINT_MB, runWorker } from '../queue/worker.js';
@@ -18,9 +18,15 @@ export function queueUrlOf(flag: string | undefined): string | undefined {
   return url === undefined ? undefined : checkQueueUrl(url);
 }
 
-/** The queue a resumed run goes back to: --queue, else the one its directory recorded; undefined: local. */
+/**
+ * The queue a resumed run goes back to: --queue, else $CONTINUUM_QUEUE when the run was on a queue, else the
+ * URL its directory recorded (without a password); undefined: the run used the local pool.
+ */
 export function resumeQueueUrl(runDir: string, flag: string | undefined): string | undefined {
-  return flag ? checkQueueUrl(flag) : readQueueLink(runDir)?.url;
+  const onQueue = readQueueLink(runDir) !== null;
+  const given = flag ?? (onQueue ? process.env[QUEUE_ENV] || undefined : undefined);
+  const url = reattachUrl(runDir, given);
+  return url === undefined ? undefined : checkQueueUrl(url);
 }
 
 /** Fails with one message naming the URL when Redis does not answer (before a run directory is created). */
