@@ -47,8 +47,9 @@ export function registerWorkerCommand(program: Command): void {
     .option('--threads <n>', 'native-engine threads per trial (default: cores / jobs)', int('--threads'))
     .option('--checkpoints <dir>', 'a directory every worker shares: checkpoints go there instead of into Redis')
     .option('--max-checkpoint-mb <n>', 'largest checkpoint kept in Redis', int('--max-checkpoint-mb'), DEFAULT_MAX_CHECKPOINT_MB)
+    .option('--checkpoint-seconds <n>', "send a trial's checkpoint to Redis at most every N seconds (default 0: every one)", int('--checkpoint-seconds'), 0)
     .option('--stall-seconds <n>', "how long a dead worker's trial waits before another worker resumes it", int('--stall-seconds'), 30)
-    .action(async (flags: { queue?: string; jobs?: number; threads?: number; checkpoints?: string; maxCheckpointMb: number; stallSeconds: number }) => {
+    .action(async (flags: { queue?: string; jobs?: number; threads?: number; checkpoints?: string; maxCheckpointMb: number; checkpointSeconds: number; stallSeconds: number }) => {
       const url = queueUrlOf(flags.queue);
       if (!url) throw new Error(`worker: give the queue with --queue redis://host:6379/0 or $${QUEUE_ENV}`);
       await runWorker({
@@ -57,6 +58,7 @@ export function registerWorkerCommand(program: Command): void {
         threads: flags.threads,
         checkpointsDir: flags.checkpoints,
         maxCheckpointBytes: flags.maxCheckpointMb * 2 ** 20,
+        checkpointSeconds: flags.checkpointSeconds,
         stallSeconds: Math.max(1, flags.stallSeconds),
       });
     });

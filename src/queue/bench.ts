@@ -96,7 +96,7 @@ async function rawThroughput(url: string, jobs = 2000): Promise<number> {
   return jobs / seconds;
 }
 
-/** Peak MEMORY USAGE of each of Continuum's keys, sampled every 50 ms while `body` runs. */
+/** Peak MEMORY USAGE (every field counted, SAMPLES 0) of each of Continuum's keys, every 50 ms while `body` runs. */
 async function sampleBytes<T>(url: string, body: () => Promise<T>): Promise<{ result: T; peaks: Map<string, number> }> {
   const redis = new Redis(url);
   const peaks = new Map<string, number>();
@@ -104,7 +104,7 @@ async function sampleBytes<T>(url: string, body: () => Promise<T>): Promise<{ re
   const loop = (async () => {
     while (running) {
       const keys = [...(await redis.keys('continuum:*:*')), ...(await redis.keys('bull:continuum-trials:*.*'))];
-      for (const k of keys) peaks.set(k, Math.max(peaks.get(k) ?? 0, Number((await redis.call('MEMORY', 'USAGE', k)) ?? 0)));
+      for (const k of keys) peaks.set(k, Math.max(peaks.get(k) ?? 0, Number((await redis.call('MEMORY', 'USAGE', k, 'SAMPLES', '0')) ?? 0)));
       await new Promise((r) => setTimeout(r, 50));
     }
   })();

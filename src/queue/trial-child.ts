@@ -28,6 +28,8 @@ export interface StartMessage {
   /** Send each new checkpoint's files (false when checkpoints live in a shared directory). */
   sendCheckpoints: boolean;
   maxCheckpointBytes: number;
+  /** Send a checkpoint at most this often (seconds; 0: every one), to spare Redis at scale. */
+  checkpointSeconds: number;
 }
 
 export type ChildMessage =
@@ -47,10 +49,14 @@ function readFolder(dir: string): Record<string, Uint8Array> {
 /** Sends the checkpoint the trainer last wrote, once; too big for Redis is an error that names the way out. */
 function checkpointSender(start: StartMessage): () => void {
   let sent = start.resume ? latestCheckpoint(start.dir) : null;
+  let sentAt = 0;
   return () => {
     const dir = latestCheckpoint(start.dir);
     if (!dir || dir === sent || !start.sendCheckpoints) return;
+    // An older checkpoint in Redis is still a correct resume point, just further back.
+    if (sent !== null && Date.now() - sentAt < start.checkpointSeconds * 1000) return;
     sent = dir;
+    sentAt = Date.now();
     const files = readFolder(dir);
     const bytes = Object.values(files).reduce((a, f) => a + f.byteLength, 0);
     if (bytes > start.maxCheckpointBytes) {

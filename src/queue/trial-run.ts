@@ -21,6 +21,7 @@ export interface TrialRunOptions {
   threads: number;
   checkpointsDir?: string;
   maxCheckpointBytes: number;
+  checkpointSeconds: number;
   /** Called with the child as soon as it runs, so a stopping worker can kill it. */
   onChild: (child: ChildProcess | null) => void;
 }
@@ -43,7 +44,7 @@ export async function runTrialJob(redis: Redis, job: Job, data: TrialJob, option
   try {
     const step = shared ? sharedCheckpointStep(dir) : await restoreCheckpoint(redis, keys.checkpoint, dir);
     await truncateLog(redis, keys.log, step);
-    const start: StartMessage = { type: 'start', job: data, dir, resume: step !== null, sendCheckpoints: !shared, maxCheckpointBytes: options.maxCheckpointBytes };
+    const start: StartMessage = { type: 'start', job: data, dir, resume: step !== null, sendCheckpoints: !shared, maxCheckpointBytes: options.maxCheckpointBytes, checkpointSeconds: options.checkpointSeconds };
     const final = await runChild(redis, job, start, options);
     if (final.type === 'failed') throw new Error(final.reason);
     const model = Object.entries(final.model).map(([name, bytes]) => [name, Buffer.from(bytes)] as const);

@@ -23,6 +23,8 @@ export interface WorkerOptions {
   /** A directory every worker shares: checkpoints go there instead of into Redis. */
   checkpointsDir?: string;
   maxCheckpointBytes?: number;
+  /** Send a trial's checkpoint to Redis at most this often (seconds; 0, the default: every one it writes). */
+  checkpointSeconds?: number;
   /** How long a dead worker's job waits before another worker takes it over. */
   stallSeconds?: number;
   log?: (line: string) => void;
@@ -61,7 +63,8 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     let mine: ChildProcess | null = null;
     try {
       const onChild = (c: ChildProcess | null) => (c ? children.add((mine = c)) : mine && children.delete(mine));
-      const result = await runTrialJob(redis, job, data, { worker: id, threads, checkpointsDir: options.checkpointsDir, maxCheckpointBytes: (options.maxCheckpointBytes ?? DEFAULT_MAX_CHECKPOINT_MB * 2 ** 20), onChild });
+      const run = { worker: id, threads, checkpointsDir: options.checkpointsDir, maxCheckpointBytes: options.maxCheckpointBytes ?? DEFAULT_MAX_CHECKPOINT_MB * 2 ** 20, checkpointSeconds: options.checkpointSeconds ?? 0, onChild };
+      const result = await runTrialJob(redis, job, data, run);
       log(`  done    ${data.trialId}`);
       return result;
     } catch (err) {
