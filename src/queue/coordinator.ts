@@ -1,22 +1,23 @@
 /**
  * The coordinator: runs a study's trials on the queue instead of the local pool, with the same status and
  * trial-end callbacks. It enqueues every trial the store has queued (job ids are deterministic, so a job already
- * on the queue is not added twice), then polls: active jobs give the running trials, their progress and worker;
- * finished jobs are collected (log, evaluations, final model) into the run's store in one transaction, and only
- * then removed from Redis, so a coordinator killed or cut off from Redis loses nothing it had received.
+ * on the queue is not added twice), then polls: active jobs give the running trials, their progress and worker,
+ * and their logs are followed into the store as they grow (trial-logs.ts); finished jobs are collected (the rest
+ * of the log, evaluations, final model) into the run's store in one transaction, and only then removed from
+ * Redis, so a coordinator killed or cut off from Redis loses nothing it had received.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { EvalRecord } from '../eval/records.js';
-import type { MetricPoint, RunStore, Trial } from '../store/run-store.js';
+import type { Trial } from '../store/run-store.js';
 import type { PoolOptions, PoolStatus } from '../study/pool.js';
 import { trialDir, trialPart, type OpenedRun } from '../study/run-dir.js';
 import { connectRedis, redactUrl } from './connection.js';
-import { JOB_FORMAT, type LogBatch, type TrialJob, type TrialResult } from './job.js';
+import { JOB_FORMAT, type TrialJob, type TrialResult } from './job.js';
 import { jobIdOf, QUEUE_NAME, trialKeys } from './keys.js';
 import { linkRunToQueue } from './run-link.js';
+import { TrialLogs } from './trial-logs.js';
 
 export interface QueueRunOptions extends Omit<PoolOptions, 'jobs' | 'threads'> {
   /** The Redis URL; default: the one the run directory recorded. */
@@ -47,11 +48,12 @@ export async function runOnQueue(opened: OpenedRun, options: QueueRunOptions): P
   try {
     const { added, present } = await enqueue(queue, opened, link.token, options.attempts ?? 2);
     log(`queue ${shown}: ${added} trial${added === 1 ? '' : 's'} enqueued, ${present} already on the queue (jobs ${link.token}.*)`);
-    let status = await poll(queue, redis, opened, link.token, started, options);
+    const look: Look = { queue, redis, opened, token: link.token, started, options, logs: new TrialLogs(redis, store) };
+    let status = await poll(look);
     while (!stopping && status.queued + status.running > 0) {
       options.onStatus?.(status);
       await new Promise((r) => setTimeout(r, POLL_MS));
-      status = await poll(queue, redis, opened, link.token, started, options);
+      status = await poll(look);
     }
     const final = { ...status, interrupted: stopping };
     options.onStatus?.(final);
@@ -78,17 +80,33 @@ async function enqueue(queue: Queue, opened: OpenedRun, token: string, attempts:
   return { added: jobs.length, present: unfinished.length - jobs.length };
 }
 
-/** One look at the queue: collects this run's finished jobs and returns the status the display shows. */
-async function poll(queue: Queue, redis: Redis, opened: OpenedRun, token: string, started: number, options: QueueRunOptions): Promise<PoolStatus> {
+/** What a look at the queue needs. */
+interface Look {
+  queue: Queue;
+  redis: Redis;
+  opened: OpenedRun;
+  token: string;
+  started: number;
+  options: QueueRunOptions;
+  logs: TrialLogs;
+}
+
+/**
+ * One look at the queue: collects this run's finished jobs, follows the running ones' logs into the store,
+ * and returns the status the display shows.
+ */
+async function poll(look: Look): Promise<PoolStatus> {
+  const { queue, opened, token, started, options } = look;
   const ours = (j: Job | undefined): j is Job => !!j && (j.data as Partial<TrialJob>)?.runToken === token;
   const [active, finished] = await Promise.all([queue.getJobs(['active']), queue.getJobs(['completed', 'failed'])]);
   for (const job of finished.filter(ours)) {
-    const trial = await collect(queue, redis, opened.store, opened.dir, job);
+    const trial = await collect(look, job);
     if (trial) options.onTrialEnd?.(trial);
   }
   // The two lists are read at slightly different moments: a job in both has just finished.
   const finishedIds = new Set(finished.map((j) => j.id));
   const running = active.filter((j) => ours(j) && !finishedIds.has(j.id));
+  for (const job of running) await look.logs.follow(job.id!, (job.data as TrialJob).trialKey);
   // In the store a trial on the queue stays 'queued' until it is collected; the queue says which ones run.
   const s = opened.store.runSummary(opened.run.id).trials;
   const pending = s.queued + s.running;
@@ -105,24 +123,24 @@ export function progressOf(job: Job): { fraction: number; worker: string | null 
 }
 
 /** A finished job into the store (one transaction), then out of Redis. Null when it was already collected. */
-async function collect(queue: Queue, redis: Redis, store: RunStore, runDir: string, job: Job): Promise<Trial | null> {
+async function collect(look: Look, job: Job): Promise<Trial | null> {
+  const { queue, redis, logs } = look;
+  const { store, dir } = look.opened;
   const data = job.data as TrialJob;
   const keys = trialKeys(job.id!);
   const trial = store.getTrial(data.trialKey);
   const forget = async () => {
-    await redis.del(keys.log, keys.checkpoint, keys.model);
+    await redis.del(keys.log, keys.logGeneration, keys.checkpoint, keys.model);
     await queue.remove(job.id!);
+    logs.forget(job.id!);
   };
   // Collected already, by a coordinator killed before it could remove the job: only the removal is left.
   if (trial.status === 'done' || trial.status === 'failed') return forget().then(() => null);
   const state = await job.getState();
-  const [log, model] = await Promise.all([redis.lrange(keys.log, 0, -1), redis.hgetallBuffer(keys.model)]);
-  const batches = log.map((b) => JSON.parse(b) as LogBatch);
-  const metrics: MetricPoint[] = batches.flatMap((b) => (b.kind === 'metrics' ? b.points : []));
-  const stageEvals: EvalRecord[] = batches.flatMap((b) => (b.kind === 'evals' ? b.rows : []));
+  const [rest, model] = await Promise.all([logs.read(job.id!), redis.hgetallBuffer(keys.model)]);
   const result = state === 'completed' ? (job.returnvalue as TrialResult) : null;
   if (result && Object.keys(model).length) {
-    const out = join(trialDir(runDir, trial.id), 'model');
+    const out = join(trialDir(dir, trial.id), 'model');
     mkdirSync(out, { recursive: true });
     for (const [file, bytes] of Object.entries(model)) writeFileSync(join(out, file), bytes);
   }
@@ -134,8 +152,9 @@ async function collect(queue: Queue, redis: Redis, store: RunStore, runDir: stri
     finishedAt: iso(job.finishedOn),
     worker: result?.worker ?? job.processedBy ?? null,
     attempt: job.attemptsStarted || job.attemptsMade,
-    metrics,
-    evals: [...stageEvals, ...(result?.evals ?? [])],
+    metrics: rest.metrics,
+    evals: [...rest.evals, ...(result?.evals ?? [])],
+    replace: rest.replace,
   });
   await forget();
   return store.getTrial(trial.key);

@@ -11,6 +11,8 @@ export const jobIdOf = (runToken: string, trialKey: number): string => `${runTok
 export const trialKeys = (jobId: string) => ({
   /** A list of JSON batches: metric points and stage-end evaluation rows, in the order the trial made them. */
   log: `${PREFIX}:${jobId}:log`,
+  /** A counter raised each time a worker rewrites the log (resuming from a checkpoint drops what came after). */
+  logGeneration: `${PREFIX}:${jobId}:log-generation`,
   /** A hash: the latest checkpoint's files (name -> bytes) and its `.name` and `.step`. */
   checkpoint: `${PREFIX}:${jobId}:checkpoint`,
   /** A hash: the final model's files (model.safetensors, config.json). */

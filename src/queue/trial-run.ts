@@ -43,7 +43,7 @@ export async function runTrialJob(redis: Redis, job: Job, data: TrialJob, option
   mkdirSync(dir, { recursive: true });
   try {
     const step = shared ? sharedCheckpointStep(dir) : await restoreCheckpoint(redis, keys.checkpoint, dir);
-    await truncateLog(redis, keys.log, step);
+    await truncateLog(redis, keys, step);
     const start: StartMessage = { type: 'start', job: data, dir, resume: step !== null, sendCheckpoints: !shared, maxCheckpointBytes: options.maxCheckpointBytes, checkpointSeconds: options.checkpointSeconds };
     const final = await runChild(redis, job, start, options);
     if (final.type === 'failed') throw new Error(final.reason);
@@ -78,14 +78,17 @@ function sharedCheckpointStep(dir: string): number | null {
  * The trial's log as the checkpoint left it: metric points up to its step, stage-end evaluations before it (the
  * trainer measures a stage's end again when it resumes there). Without a checkpoint the trial starts over: empty.
  */
-async function truncateLog(redis: Redis, key: string, step: number | null): Promise<void> {
+async function truncateLog(redis: Redis, keys: ReturnType<typeof trialKeys>, step: number | null): Promise<void> {
+  const key = keys.log;
   const batches = (await redis.lrange(key, 0, -1)).map((b) => JSON.parse(b) as LogBatch);
+  if (batches.length === 0) return;
   const kept = step === null ? [] : batches.flatMap((b): LogBatch[] => {
     if (b.kind === 'evals') return b.step < step ? [b] : [];
     const points = b.points.filter((p) => p.step <= step);
     return points.length ? [{ kind: 'metrics', points }] : [];
   });
-  const tx = redis.multi().del(key);
+  // A new generation tells a coordinator following the log to read it again from the start.
+  const tx = redis.multi().del(key).incr(keys.logGeneration);
   if (kept.length) tx.rpush(key, ...kept.map((b) => JSON.stringify(b)));
   await tx.exec();
 }

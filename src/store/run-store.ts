@@ -59,6 +59,8 @@ export interface TrialOutcome {
   attempt: number;
   metrics: readonly MetricPoint[];
   evals: readonly EvalRecord[];
+  /** The metrics and evals are the trial's whole log: they replace its rows rather than add to them. */
+  replace: boolean;
 }
 
 export interface MetricPoint {
@@ -346,16 +348,28 @@ export class RunStore {
   }
 
   /**
-   * A trial's whole outcome as a queue worker reported it, in one transaction: its metrics and evaluations
-   * replace any rows it had (so collecting again after a coordinator was killed mid-way writes nothing twice),
-   * and its status, reason, times and worker are set.
+   * Appends a batch of a trial's metrics and evaluations in one transaction; with `replace`, the trial's
+   * existing rows go first (a queue worker resumed the trial and rewrote what it had logged, or a coordinator
+   * started again reads a trial's log from its beginning), so nothing is stored twice.
+   */
+  writeTrialLog(key: number, metrics: readonly MetricPoint[], evals: readonly EvalRecord[], options: { replace?: boolean } = {}): void {
+    this.db.transaction(() => {
+      if (options.replace) {
+        this.sql('DELETE FROM metrics WHERE trial = ?').run(key);
+        this.sql('DELETE FROM evals WHERE trial = ?').run(key);
+      }
+      if (metrics.length) this.logMetrics(key, metrics);
+      if (evals.length) this.logEval(key, evals);
+    })();
+  }
+
+  /**
+   * A trial's outcome as a queue worker reported it, in one transaction: the rest of its log (writeTrialLog,
+   * replacing what was there when `replace`), its final evaluations, and its status, reason, times and worker.
    */
   recordTrialOutcome(key: number, outcome: TrialOutcome): void {
     this.db.transaction(() => {
-      this.sql('DELETE FROM metrics WHERE trial = ?').run(key);
-      this.sql('DELETE FROM evals WHERE trial = ?').run(key);
-      if (outcome.metrics.length) this.logMetrics(key, outcome.metrics);
-      if (outcome.evals.length) this.logEval(key, outcome.evals);
+      this.writeTrialLog(key, outcome.metrics, outcome.evals, { replace: outcome.replace });
       const info = this.sql('UPDATE trials SET status = ?, reason = ?, started_at = ?, finished_at = ?, worker = ?, attempt = ? WHERE key = ?').run(
         outcome.status,
         outcome.reason,

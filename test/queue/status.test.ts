@@ -1,7 +1,8 @@
 /**
  * `continuum queue status` shows jobs per state and the live workers with what they run; a worker stopped with
  * Ctrl-C hands its trials back (they wait again, their checkpoints kept) and leaves the list of live workers;
- * another worker resumes them and the study ends as it would have.
+ * another worker resumes them and the study ends as it would have. Running trials' metrics reach the run's
+ * store while they run.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,6 +42,23 @@ describe('queue status and Ctrl-C', () => {
     const text = runCli(['queue', 'status', redis.url]).stdout;
     expect(text).toMatch(/^jobs: waiting 2, active 2, delayed 0, prioritized 0, completed 0, failed 0$/m);
     expect(text).toMatch(new RegExp(`^workers: 1 live\\n  ${id}  2 at once, 1 thread each  M=1/seed=\\d \\d+%, M=1/seed=\\d \\d+%$`, 'm'));
+
+    // The running trials' metrics are already in the run's store (the dashboard's live curves): up to the checkpoint.
+    const liveSteps = () => {
+      const store = openRunStore(join(out, 'store.sqlite'), { readonly: true });
+      try {
+        return store.listTrials('run').map((t) => [t.id, t.status, store.metricSeries(t.key, 'eval/test_acc').map((p) => p.step)]);
+      } finally {
+        store.close();
+      }
+    };
+    await until(() => liveSteps().filter(([, , steps]) => (steps as number[]).length === 2).length === 2, 'live metrics of the two running trials');
+    expect(liveSteps()).toEqual([
+      ['M=1/seed=1', 'queued', [0, 10]],
+      ['M=1/seed=2', 'queued', [0, 10]],
+      ['M=infinity/seed=1', 'queued', []],
+      ['M=infinity/seed=2', 'queued', []],
+    ]);
 
     await stopWorker(frozen);
     expect(frozen.output()).toMatch(/stopping: handing back 2 running trials/);
