@@ -6,7 +6,7 @@
  * to Redis itself: a child whose worker died can change nothing, and stops at its next step.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { EvalRecord } from '../eval/records.js';
 import type { Engine } from '../model/engine.js';
 import type { MetricPoint } from '../store/run-store.js';
@@ -35,6 +35,7 @@ export interface StartMessage {
 export type ChildMessage =
   | { type: 'progress'; fraction: number }
   | { type: 'log'; batch: LogBatch }
+  /** A new checkpoint; its files are empty when it was written to a shared directory. */
   | { type: 'checkpoint'; name: string; step: number; files: Record<string, Uint8Array> }
   | { type: 'done'; steps: number; evals: EvalRecord[]; model: Record<string, Uint8Array> }
   | { type: 'failed'; reason: string };
@@ -52,7 +53,12 @@ function checkpointSender(start: StartMessage): () => void {
   let sentAt = 0;
   return () => {
     const dir = latestCheckpoint(start.dir);
-    if (!dir || dir === sent || !start.sendCheckpoints) return;
+    if (!dir || dir === sent) return;
+    if (!start.sendCheckpoints) {
+      // In a shared directory the checkpoint is already where every worker can read it: only say so.
+      sent = dir;
+      return send({ type: 'checkpoint', name: basename(dir), step: -1, files: {} });
+    }
     // An older checkpoint in Redis is still a correct resume point, just further back.
     if (sent !== null && Date.now() - sentAt < start.checkpointSeconds * 1000) return;
     sent = dir;
@@ -67,7 +73,7 @@ function checkpointSender(start: StartMessage): () => void {
       );
     }
     const state = JSON.parse(Buffer.from(files['state.json']).toString('utf8')) as { globalStep: number };
-    send({ type: 'checkpoint', name: dir.split('/').pop()!, step: state.globalStep, files });
+    send({ type: 'checkpoint', name: basename(dir), step: state.globalStep, files });
   };
 }
 

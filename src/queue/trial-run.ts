@@ -111,8 +111,9 @@ function runChild(redis: Redis, job: Job, start: StartMessage, options: TrialRun
     else if (m.type === 'progress') await job.updateProgress({ fraction: m.fraction, worker: options.worker });
     else if (m.type === 'checkpoint') {
       const files = Object.fromEntries(Object.entries(m.files).map(([f, b]) => [f, Buffer.from(b)]));
-      await redis.multi().del(keys.checkpoint).hset(keys.checkpoint, { ...files, '.name': m.name, '.step': String(m.step) }).exec();
-      // Test hook: freeze the trial right after a checkpoint reached Redis, so a test can kill this worker mid-trial.
+      if (Object.keys(files).length) await redis.multi().del(keys.checkpoint).hset(keys.checkpoint, { ...files, '.name': m.name, '.step': String(m.step) }).exec();
+      // Test hook: freeze the trial right after a checkpoint reached Redis (or the shared directory), so a test
+      // can kill this worker mid-trial.
       if (process.env.CONTINUUM_TEST_FREEZE_AFTER_CHECKPOINT) child.kill('SIGSTOP');
     } else {
       final = m;

@@ -87,6 +87,31 @@ describe('queue faults', () => {
     expect(killed.worker).toBe(/worker (\S+):/.exec(b.output())![1]);
   });
 
+  it('with --checkpoints DIR shared, a killed worker\'s trial resumes from the directory, to the same weights', async () => {
+    const root = tmp();
+    const study = longStudy(root);
+    const local = join(root, 'local', 'run');
+    expect(runCli(['study', 'run', study, '--quick', '--out', local, '--jobs', '2']).code).toBe(0);
+    const shared = join(root, 'shared');
+    const flags = ['--queue', redis.url, '--stall-seconds', '1', '--checkpoints', shared];
+    const a = startCli(['worker', ...flags, '--jobs', '1'], { detached: true, extraEnv: { CONTINUUM_TEST_FREEZE_AFTER_CHECKPOINT: '1' } });
+    await a.waitFor(/worker \S+: 1 trial at once/);
+    const queued = join(root, 'queued', 'run');
+    const coordinator = startCli(['study', 'run', study, '--quick', '--out', queued, '--queue', redis.url]);
+    await until(() => existsSync(shared) && readdirSync(shared).some((d) => existsSync(join(shared, d, 'checkpoints', 'LATEST'))), 'a checkpoint in the shared directory');
+    await until(() => a.output().includes('start'), 'the start line');
+    process.kill(-a.proc.pid!, 'SIGKILL');
+    await a.exited;
+    const killedTrial = /start\s+(\S+) \(job/.exec(a.output())![1];
+    const b = startCli(['worker', ...flags, '--jobs', '2']);
+    await withWorkers([b], async () => expect(await coordinator.exited, coordinator.output()).toBe(0));
+    expect(b.output()).toContain(`${killedTrial}: resuming from ${shared}/`);
+    for (const t of TRIALS) expect(weights(queued, t).equals(weights(local, t)), t).toBe(true);
+    expect(metricSteps(queued)).toEqual(metricSteps(local));
+    expect(await redis.client.keys('continuum:*:checkpoint')).toEqual([]); // nothing went through Redis
+    expect(readdirSync(shared)).toEqual([]);
+  });
+
   it('trials that fail for their own reason are failed after their retries; foreign and malformed jobs are rejected; the worker lives on', async () => {
     const root = tmp();
     const file = join(root, 'diverge.yaml');
