@@ -46,6 +46,8 @@ export interface TrialInfo {
   reason: string | null;
   startedAt: string | null;
   finishedAt: string | null;
+  /** The queue worker that ran it (host:pid), for a run on a queue (`study run --queue`). */
+  worker?: string | null;
   /** Last logged value of the headline tags, and the final overall evaluations ("test score", ...). */
   final: Record<string, number>;
 }

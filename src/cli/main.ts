@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { registerBenchCommand } from './bench.js';
 import { registerPretrainCommand } from './pretrain.js';
+import { registerQueueCommands, registerWorkerCommand } from './queue.js';
 import { registerSampleCommand } from './sample.js';
 import { registerServeCommand } from './serve.js';
 import { registerStudyCommands } from './study.js';
@@ -22,6 +23,8 @@ export function buildProgram(): Command {
   registerBenchCommand(program);
   registerStudyCommands(program);
   registerServeCommand(program);
+  registerWorkerCommand(program);
+  registerQueueCommands(program);
   return program;
 }
 

@@ -15,6 +15,7 @@ import { reopenStudy, runStudy, startStudy, studyFailures, writeRunReport, type 
 import { parseStudyText, type Study } from '../study/schema.js';
 import { defaultRunDir, int } from './args.js';
 import { createProgress } from './progress.js';
+import { assertQueueReachable, queueExecutor, queueUrlOf, resumeQueueUrl } from './queue.js';
 import { registerStudyCompare } from './study-compare.js';
 
 /** The built-in study files, shipped at the package root. */
@@ -55,8 +56,9 @@ function processOptions(jobs: number | undefined, threads: number | undefined): 
     },
     onTrialEnd(trial) {
       const took = trial.startedAt && trial.finishedAt ? ` in ${formatSeconds((Date.parse(trial.finishedAt) - Date.parse(trial.startedAt)) / 1000)}` : '';
-      if (trial.status === 'done') progress.log(`  done    ${trial.id}${took}`);
-      else if (trial.status === 'failed') progress.log(`  FAILED  ${trial.id}: ${trial.reason}`);
+      const where = trial.worker ? ` on ${trial.worker}` : '';
+      if (trial.status === 'done') progress.log(`  done    ${trial.id}${took}${where}`);
+      else if (trial.status === 'failed') progress.log(`  FAILED  ${trial.id}${where}: ${trial.reason}`);
       else progress.log(`  stopped ${trial.id} (resume with \`continuum study resume\`)`);
     },
   };
@@ -90,6 +92,34 @@ function failIfNeeded(report: Report): void {
   if (failures.length) process.exitCode = 2;
 }
 
+type RunFlags = { quick?: boolean; out?: string; jobs?: number; threads?: number; queue?: string };
+type ResumeFlags = { jobs?: number; threads?: number; retryFailed?: boolean; queue?: string };
+
+/** `study run`: a new run directory, its trials run in local processes or on a queue, then the report. */
+async function runCommand(name: string, flags: RunFlags): Promise<void> {
+  const spec = loadStudy(name);
+  const queue = queueUrlOf(flags.queue);
+  if (queue) await assertQueueReachable(queue);
+  const dir = flags.out ?? defaultRunDir(spec.name);
+  const opened = startStudy(spec, flags.quick ? 'quick' : 'full', dir, flags.jobs ?? defaultJobs());
+  const trials = opened.store.listTrials(opened.run.id).length;
+  process.stderr.write(`${spec.title ?? spec.name} (${flags.quick ? 'quick' : 'full'} mode): ${trials} trials -> ${dir}\n`);
+  for (const note of opened.plan.notes) process.stderr.write(`${note}\n`);
+  printOutcome(await runStudy(opened, processOptions(flags.jobs, flags.threads), queue ? queueExecutor(queue) : undefined));
+}
+
+/** `study resume`: owns the run again (taking over a dead owner's lock), requeues what a kill interrupted, runs it. */
+async function resumeCommand(dir: string, flags: ResumeFlags): Promise<void> {
+  const queue = resumeQueueUrl(dir, flags.queue);
+  if (queue) await assertQueueReachable(queue);
+  const execute = queue ? queueExecutor(queue) : undefined;
+  const opened = reopenStudy(dir, { jobs: flags.jobs ?? defaultJobs(), retryFailed: flags.retryFailed });
+  const { tookOver } = opened.lock;
+  if (tookOver) process.stderr.write(`took over the run lock of ${describeOwner(tookOver)}: that process is gone\n`);
+  for (const note of opened.plan.notes) process.stderr.write(`${note}\n`);
+  printOutcome(await runStudy(opened, processOptions(flags.jobs, flags.threads), execute));
+}
+
 export function registerStudyCommands(program: Command): void {
   const study = program.command('study').description('run the built-in studies or your own study files, and report on them');
 
@@ -101,15 +131,8 @@ export function registerStudyCommands(program: Command): void {
     .option('--out <dir>', 'run directory (default runs/<study>-<time>)')
     .option('--jobs <n>', 'trials run at once (default: the number of cores)', int('--jobs'))
     .option('--threads <n>', 'native-engine threads per trial (default: cores / jobs)', int('--threads'))
-    .action(async (name: string, flags: { quick?: boolean; out?: string; jobs?: number; threads?: number }) => {
-      const spec = loadStudy(name);
-      const dir = flags.out ?? defaultRunDir(spec.name);
-      const opened = startStudy(spec, flags.quick ? 'quick' : 'full', dir, flags.jobs ?? defaultJobs());
-      const trials = opened.store.listTrials(opened.run.id).length;
-      process.stderr.write(`${spec.title ?? spec.name} (${flags.quick ? 'quick' : 'full'} mode): ${trials} trials -> ${dir}\n`);
-      for (const note of opened.plan.notes) process.stderr.write(`${note}\n`);
-      printOutcome(await runStudy(opened, processOptions(flags.jobs, flags.threads)));
-    });
+    .option('--queue <url>', 'run the trials as jobs on this Redis queue, for `continuum worker`s anywhere (default $CONTINUUM_QUEUE)')
+    .action(runCommand);
 
   study
     .command('resume')
@@ -118,13 +141,8 @@ export function registerStudyCommands(program: Command): void {
     .option('--jobs <n>', 'trials run at once (default: the number of cores)', int('--jobs'))
     .option('--threads <n>', 'native-engine threads per trial (default: cores / jobs)', int('--threads'))
     .option('--retry-failed', 'run failed trials again too')
-    .action(async (dir: string, flags: { jobs?: number; threads?: number; retryFailed?: boolean }) => {
-      const opened = reopenStudy(dir, { jobs: flags.jobs ?? defaultJobs(), retryFailed: flags.retryFailed });
-      const { tookOver } = opened.lock;
-      if (tookOver) process.stderr.write(`took over the run lock of ${describeOwner(tookOver)}: that process is gone\n`);
-      for (const note of opened.plan.notes) process.stderr.write(`${note}\n`);
-      printOutcome(await runStudy(opened, processOptions(flags.jobs, flags.threads)));
-    });
+    .option('--queue <url>', 'the Redis queue of a run started with --queue (default: the one the run recorded)')
+    .action(resumeCommand);
 
   registerStudyCompare(study);
 

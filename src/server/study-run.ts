@@ -137,5 +137,6 @@ const trialInfo = (t: Trial, final: Record<string, number>): TrialInfo => ({
   reason: t.reason,
   startedAt: t.startedAt,
   finishedAt: t.finishedAt,
+  ...(t.worker ? { worker: t.worker } : {}),
   final,
 });

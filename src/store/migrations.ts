@@ -92,6 +92,8 @@ export const MIGRATIONS: readonly Migration[] = [
       update.run(c.suite, c.split, c.stage, c.metric, c.x, r.id);
     }
   },
+  // 3: the worker that ran a trial (a queue worker's id, e.g. host:pid); NULL for the local pool.
+  `ALTER TABLE trials ADD COLUMN worker TEXT;`,
 ];
 
 /**

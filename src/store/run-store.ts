@@ -45,6 +45,22 @@ export interface Trial extends NewTrial {
   startedAt: string | null;
   finishedAt: string | null;
   attempt: number;
+  /** The queue worker that ran it (host:pid); null for the local pool. */
+  worker: string | null;
+}
+
+/** What a queue worker reports back for one trial (recordTrialOutcome). */
+export interface TrialOutcome {
+  status: 'done' | 'failed';
+  reason: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  worker: string | null;
+  attempt: number;
+  metrics: readonly MetricPoint[];
+  evals: readonly EvalRecord[];
+  /** The metrics and evals are the trial's whole log: they replace its rows rather than add to them. */
+  replace: boolean;
 }
 
 export interface MetricPoint {
@@ -121,6 +137,7 @@ interface TrialRow {
   started_at: string | null;
   finished_at: string | null;
   attempt: number;
+  worker: string | null;
 }
 
 const nowIso = (): string => new Date().toISOString();
@@ -152,6 +169,7 @@ function toTrial(r: TrialRow): Trial {
     startedAt: r.started_at,
     finishedAt: r.finished_at,
     attempt: r.attempt,
+    worker: r.worker ?? null,
   };
 }
 
@@ -345,6 +363,42 @@ export class RunStore {
   private finishTrial(key: number, status: 'done' | 'failed', reason: string | null): void {
     const info = this.sql('UPDATE trials SET status = ?, reason = ?, finished_at = ? WHERE key = ?').run(status, reason, nowIso(), key);
     if (info.changes === 0) throw new Error(`${this.path}: no trial with key ${key}`);
+  }
+
+  /**
+   * Appends a batch of a trial's metrics and evaluations in one transaction; with `replace`, the trial's
+   * existing rows go first (a queue worker resumed the trial and rewrote what it had logged, or a coordinator
+   * started again reads a trial's log from its beginning), so nothing is stored twice.
+   */
+  writeTrialLog(key: number, metrics: readonly MetricPoint[], evals: readonly EvalRecord[], options: { replace?: boolean } = {}): void {
+    this.db.transaction(() => {
+      if (options.replace) {
+        this.sql('DELETE FROM metrics WHERE trial = ?').run(key);
+        this.sql('DELETE FROM evals WHERE trial = ?').run(key);
+      }
+      if (metrics.length) this.logMetrics(key, metrics);
+      if (evals.length) this.logEval(key, evals);
+    })();
+  }
+
+  /**
+   * A trial's outcome as a queue worker reported it, in one transaction: the rest of its log (writeTrialLog,
+   * replacing what was there when `replace`), its final evaluations, and its status, reason, times and worker.
+   */
+  recordTrialOutcome(key: number, outcome: TrialOutcome): void {
+    this.db.transaction(() => {
+      this.writeTrialLog(key, outcome.metrics, outcome.evals, { replace: outcome.replace });
+      const info = this.sql('UPDATE trials SET status = ?, reason = ?, started_at = ?, finished_at = ?, worker = ?, attempt = ? WHERE key = ?').run(
+        outcome.status,
+        outcome.reason,
+        outcome.startedAt,
+        outcome.finishedAt,
+        outcome.worker,
+        outcome.attempt,
+        key,
+      );
+      if (info.changes === 0) throw new Error(`${this.path}: no trial with key ${key}`);
+    })();
   }
 
   /**

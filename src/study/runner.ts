@@ -67,11 +67,16 @@ function own(opened: OpenedRun, command: string): Omit<OwnedRun, 'plan'> {
   }
 }
 
-export async function runStudy(opened: OwnedRun, processes: TrialProcessOptions): Promise<StudyOutcome> {
+/** What runs a study's queued trials: local trial processes by default, or another (src/queue/ runs them on Redis). */
+export type TrialExecutor = (opened: OpenedRun, processes: TrialProcessOptions) => Promise<StudyProgress>;
+
+const localProcesses: TrialExecutor = (opened, processes) => runTrialProcesses(opened.dir, opened.store, opened.run.id, processes);
+
+export async function runStudy(opened: OwnedRun, processes: TrialProcessOptions, execute: TrialExecutor = localProcesses): Promise<StudyOutcome> {
   const { dir, store, run } = opened;
   try {
     store.setRunStatus(run.id, 'running');
-    const status = await runTrialProcesses(dir, store, run.id, { ...processes, jobs: Math.min(processes.jobs, opened.plan.jobs) });
+    const status = await execute(opened, { ...processes, jobs: Math.min(processes.jobs, opened.plan.jobs) });
     const { report, files } = await writeRunReport(opened);
     store.setRunStatus(run.id, status.interrupted ? 'interrupted' : status.done > 0 ? 'done' : 'failed', report.verdict);
     return { dir, status, report, files };

@@ -27,6 +27,8 @@ export function trialColumns(trials: readonly TrialInfo[]): Column[] {
     ...axisColumns,
     { key: 'seed', label: 'seed', numeric: true, get: (t) => t.seed },
     { key: 'status', label: 'status', numeric: false, get: (t) => t.status },
+    // Only a run on a queue has workers: which machine ran each trial.
+    ...(trials.some((t) => t.worker) ? [{ key: 'worker', label: 'worker', numeric: false, get: (t: TrialInfo) => t.worker ?? null } as Column] : []),
     ...finals.map((f): Column => ({ key: `final:${f}`, label: f, numeric: true, get: (t) => t.final[f] ?? null })),
   ];
 }

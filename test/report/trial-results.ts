@@ -26,7 +26,7 @@ export interface TrialSketch {
 export function trialResult({ part = 'main', axes, seed, evals = [], series = {}, status = 'done', recipe = twoStageRecipe }: TrialSketch): TrialResult {
   const trial: Trial = {
     key: seed, run: 'r', id: `${part}/${JSON.stringify(axes)}/${seed}`, config: recipe, axes: { part, ...axes }, seed, status,
-    reason: status === 'failed' ? 'TrainingDivergedError: the loss is NaN' : null, startedAt: null, finishedAt: null, attempt: 1,
+    reason: status === 'failed' ? 'TrainingDivergedError: the loss is NaN' : null, startedAt: null, finishedAt: null, attempt: 1, worker: null,
   };
   const rows = evals.map((e, i) => ({ id: i, trialKey: seed, step: 150, suite: 'splits', split: 'test', stage: null, family: '*', domain: '*', metric: 'exact', x: null, value: 0, n: 10, wallTime: 0, ...e }) as EvalRow);
   // As loadResults does: one value per step, the last written.

@@ -60,6 +60,13 @@ describe('trials table', () => {
     expect(columns.find((c) => c.label === 'M')!.numeric).toBe(false); // 'infinity' makes it text
   });
 
+  it('has a worker column only when a queue worker ran some trial', () => {
+    const onQueue = [{ ...trials[0], worker: 'host-a:41' }, { ...trials[1], worker: 'host-b:7' }];
+    const cols = trialColumns(onQueue);
+    expect(cols.map((c) => c.label)).toEqual(['trial', 'part', 'M', 'seed', 'status', 'worker', 'test score']);
+    expect(visibleRows(onQueue, cols, { filter: 'host-b', status: '', sort: '', descending: false }).map((t) => t.id)).toEqual(['M=4']);
+  });
+
   it('sorts numbers as numbers with empty cells last, both ways', () => {
     expect(ids({ sort: 'final:test score' })).toEqual(['M=inf', 'M=16', 'M=1', 'M=4']);
     expect(ids({ sort: 'final:test score', descending: true })).toEqual(['M=1', 'M=16', 'M=inf', 'M=4']);
