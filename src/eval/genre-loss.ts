@@ -10,6 +10,7 @@
 import type { Engine } from '../model/engine.js';
 import { documentTokens, referenceLosses, unseenDocuments, type MarkovSpec } from '../text/markov.js';
 import { ALL, type EvalRecord } from './records.js';
+import { mean } from '../stats/stats.js';
 
 type Curve = 'loss' | 'bayes' | 'unigram';
 
@@ -66,7 +67,6 @@ export function evaluateGenreLoss(engine: Engine, spec: MarkovSpec, n: number, b
   });
   return (Object.keys(curves) as Curve[]).flatMap((metric) => {
     const c = curves[metric];
-    const mean = c.reduce((a, b) => a + b, 0) / T;
-    return [row(metric, null, mean), ...genrePositions(T).map((x) => row(metric, x, c[x - 1]))];
+    return [row(metric, null, mean(c)), ...genrePositions(T).map((x) => row(metric, x, c[x - 1]))];
   });
 }

@@ -13,6 +13,7 @@ import { scoreGreedy } from '../rollout/sample.js';
 import type { TasksSpecLike } from '../rollout/source.js';
 import type { EvalRecord } from './records.js';
 import { drawInstances, entryName, familySource } from './task-scores.js';
+import { mean } from '../stats/stats.js';
 
 type Entry = TasksSpecLike['families'][number];
 /** The recipe's split settings: with another salt or test fraction, other rules are test rules. */
@@ -38,7 +39,7 @@ export function evaluateIclCurve(engine: Engine, entry: Entry, ks: readonly numb
     const instances = drawInstances(source, 'test', n, `continuum-icl-curve|${name}`);
     if (instances.some((inst) => encodeInstance(inst).tokens.length - 1 > engine.config.contextLength)) continue;
     const scores = scoreGreedy(engine, source, instances);
-    const value = scores.reduce((a, b) => a + b, 0) / n;
+    const value = mean(scores);
     rows.push({ step, suite: 'iclCurve', split: 'test', stage: null, family: name, domain, metric: 'score', x: k, value, n });
   }
   return rows;

@@ -12,6 +12,7 @@ import { scoreGreedy } from '../rollout/sample.js';
 import { MixSource, type TasksSpecLike } from '../rollout/source.js';
 import { Rng } from '../util/rng.js';
 import { withAggregates, type EvalRecord } from './records.js';
+import { mean } from '../stats/stats.js';
 
 type Entry = TasksSpecLike['families'][number];
 
@@ -32,7 +33,6 @@ function scoreRows(engine: Engine, entry: Entry, tasks: TasksSpecLike, split: Sp
   const source = familySource(entry, tasks);
   const scores = scoreGreedy(engine, source, drawInstances(source, split, n, `continuum-study-eval|${name}|${split}`));
   const domain = getFamily(name).domain;
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const row = { step, suite: 'splits' as const, split: label, stage: null, family: name, domain, x: null, n };
   return [
     { ...row, metric: 'score', value: mean(scores) },

@@ -45,10 +45,10 @@ export interface CIOptions {
 // ---------------------------------------------------------------------------------------------------------------
 // Descriptive statistics
 
-export function mean(xs: readonly number[]): number {
+export function mean(xs: ArrayLike<number>): number {
   if (xs.length === 0) throw new Error('mean: no values');
   let s = 0;
-  for (const x of xs) s += x;
+  for (let i = 0; i < xs.length; i++) s += xs[i];
   return s / xs.length;
 }
 

@@ -9,6 +9,7 @@
  * A curriculum's state is plain JSON, saved in checkpoints so a resumed run continues at the same levels.
  */
 import { z } from 'zod';
+import { mean } from '../stats/stats.js';
 
 export const CurriculumSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('fixed') }),
@@ -74,8 +75,8 @@ export class Curriculum {
     if (level !== entry.level) return; // only the top unlocked level decides promotion
     entry.recent.push(score);
     if (entry.recent.length > this.spec.window) entry.recent.shift();
-    const mean = entry.recent.reduce((a, b) => a + b, 0) / entry.recent.length;
-    if (entry.recent.length === this.spec.window && mean >= this.spec.threshold) {
+    const recentMean = mean(entry.recent);
+    if (entry.recent.length === this.spec.window && recentMean >= this.spec.threshold) {
       entry.level = listed ? (listed.find((l) => l > entry.level) ?? entry.level + 1) : entry.level + 1;
       entry.recent = [];
     }

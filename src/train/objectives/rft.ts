@@ -8,6 +8,7 @@ import type { TaskSource } from '../../rollout/source.js';
 import type { Instance } from '../../tasks/family.js';
 import { packSequences, type Objective, type StepContext, type StepOutcome } from '../objective.js';
 import type { TaskEvaluator } from './task-eval.js';
+import { mean } from '../../stats/stats.js';
 
 export class RftObjective implements Objective {
   readonly name = 'rft';
@@ -32,7 +33,7 @@ export class RftObjective implements Objective {
     const kept = completions.map((_, i) => i).filter((i) => scores[i] >= this.threshold && completions[i].length > 0);
     const scalars: Record<string, number> = {
       'rft/pass_rate': scores.filter((s) => s >= this.threshold).length / scores.length,
-      'rft/score_mean': scores.reduce((a, b) => a + b, 0) / scores.length,
+      'rft/score_mean': mean(scores),
       'rft/kept': kept.length,
     };
     if (kept.length === 0) return { scalars, tokens: 0, episodes: this.batchSize };

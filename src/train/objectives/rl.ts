@@ -61,11 +61,11 @@ export class RlObjective implements Objective {
     let zeroStdGroups = 0;
     for (let p = 0; p < prompts; p++) {
       const group = rewards.slice(p * G, (p + 1) * G);
-      const mean = group.reduce((a, b) => a + b, 0) / G;
-      const std = Math.sqrt(group.reduce((a, b) => a + (b - mean) ** 2, 0) / G);
+      const groupMean = mean(group);
+      const std = Math.sqrt(group.reduce((a, b) => a + (b - groupMean) ** 2, 0) / G);
       if (std < 1e-8) zeroStdGroups++;
       for (const r of group) {
-        advantages.push(advantage === 'grpo' ? (std < 1e-8 ? 0 : (r - mean) / (std + 1e-6)) : r - mean);
+        advantages.push(advantage === 'grpo' ? (std < 1e-8 ? 0 : (r - groupMean) / (std + 1e-6)) : r - groupMean);
         keep.push(!(dropZeroVarianceGroups && std < 1e-8));
       }
     }

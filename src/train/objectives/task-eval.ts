@@ -9,6 +9,7 @@ import type { MixSource } from '../../rollout/source.js';
 import type { Instance } from '../../tasks/family.js';
 import { Rng } from '../../util/rng.js';
 import type { Scalars } from '../metrics.js';
+import { mean } from '../../stats/stats.js';
 
 export type TaskEvaluator = (engine: Engine, rng: Rng) => Scalars;
 
@@ -29,7 +30,7 @@ export function makeTaskEvaluator(train: MixSource, heldOut: MixSource | null, p
     const scalars: Scalars = {};
     for (const set of sets) {
       const scores = scoreGreedy(engine, set.source, set.instances);
-      scalars[`eval/${set.name}_score`] = scores.reduce((a, b) => a + b, 0) / scores.length;
+      scalars[`eval/${set.name}_score`] = mean(scores);
       scalars[`eval/${set.name}_acc`] = scores.filter((s) => s >= 1).length / scores.length;
     }
     return scalars;

@@ -10,6 +10,7 @@ import { formatInterval, formatNumber } from '../../util/format.js';
 import { orderTags, tagTitle } from '../../measure/tags.js';
 import { routeHash, type Route } from '../route.js';
 import { meanSeries, type Series } from '../series-store.js';
+import { mean } from '../../stats/stats.js';
 
 export async function comparePage(root: HTMLElement, route: Route): Promise<() => void> {
   const ids = (route.params.get('runs') ?? '').split(',').filter(Boolean);
@@ -65,11 +66,11 @@ function runCard(d: RunDetail): HTMLElement {
 function finalTable(d: RunDetail): HTMLElement | string {
   const keys = [...new Set(d.trials.flatMap((t) => Object.keys(t.final)))].sort();
   if (!keys.length) return '';
-  const mean = (k: string) => {
+  const meanOf = (k: string) => {
     const vs = d.trials.map((t) => t.final[k]).filter((v): v is number => typeof v === 'number');
-    return vs.length ? vs.reduce((a, b) => a + b, 0) / vs.length : null;
+    return vs.length ? mean(vs) : null;
   };
-  return h('table', { class: 'data compact' }, h('thead', {}, h('tr', {}, h('th', {}, 'final (mean over trials)'), h('th', { class: 'num' }, 'value'))), h('tbody', {}, ...keys.map((k) => h('tr', {}, h('td', {}, k), h('td', { class: 'num' }, formatNumber(mean(k)))))));
+  return h('table', { class: 'data compact' }, h('thead', {}, h('tr', {}, h('th', {}, 'final (mean over trials)'), h('th', { class: 'num' }, 'value'))), h('tbody', {}, ...keys.map((k) => h('tr', {}, h('td', {}, k), h('td', { class: 'num' }, formatNumber(meanOf(k)))))));
 }
 
 async function pickRuns(root: HTMLElement, chosen: string[]): Promise<() => void> {
