@@ -35,8 +35,11 @@ export interface StartMessage {
 export type ChildMessage =
   | { type: 'progress'; fraction: number }
   | { type: 'log'; batch: LogBatch }
-  /** A new checkpoint; its files are empty when it was written to a shared directory. */
-  | { type: 'checkpoint'; name: string; step: number; files: Record<string, Uint8Array> }
+  /**
+   * A new checkpoint. With a shared directory its files stay on this machine, in the folder `path`: the worker
+   * publishes it there once everything logged before it has reached Redis.
+   */
+  | { type: 'checkpoint'; name: string; step: number; files: Record<string, Uint8Array>; path?: string }
   | { type: 'done'; steps: number; evals: EvalRecord[]; model: Record<string, Uint8Array> }
   | { type: 'failed'; reason: string };
 
@@ -55,9 +58,10 @@ function checkpointSender(start: StartMessage): () => void {
     const dir = latestCheckpoint(start.dir);
     if (!dir || dir === sent) return;
     if (!start.sendCheckpoints) {
-      // In a shared directory the checkpoint is already where every worker can read it: only say so.
+      // For a shared directory: say where it is; the worker copies it there.
       sent = dir;
-      return send({ type: 'checkpoint', name: basename(dir), step: -1, files: {} });
+      const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { globalStep: number };
+      return send({ type: 'checkpoint', name: basename(dir), step: state.globalStep, files: {}, path: dir });
     }
     // An older checkpoint in Redis is still a correct resume point, just further back.
     if (sent !== null && Date.now() - sentAt < start.checkpointSeconds * 1000) return;
@@ -89,14 +93,16 @@ function runTrial(start: StartMessage): void {
   const onStep = (record: MetricsRecord, info: StepInfo) => {
     // A worker killed outright cannot stop its children: a new parent process id says it is gone.
     if (process.ppid !== parent) process.exit(130);
-    flush(); // metrics up to the checkpoint reach the worker before the checkpoint does
-    sendCheckpoint();
     const hasEval = Object.keys(record.scalars).some((k) => k.startsWith('eval/'));
     if (hasEval || info.progress >= 1 || record.step % LOG_EVERY === 0) {
       for (const [tag, value] of Object.entries(record.scalars)) {
         if (!Number.isNaN(value)) pending.push({ step: record.step, tag, value, wallTime: record.time / 1000 });
       }
     }
+    // Metrics up to the checkpoint, this step's included, reach the worker before the checkpoint does, whichever
+    // of the two the trainer writes first: a trial resumed from it never lacks a step it logged.
+    flush();
+    sendCheckpoint();
     if (Date.now() - lastSent > 500) {
       lastSent = Date.now();
       flush();

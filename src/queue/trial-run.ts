@@ -5,9 +5,9 @@
  * reason when it failed, or with HandBack when the worker is stopping and the job should go back to the queue.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, extname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -36,24 +36,29 @@ function childEntry(): { path: string; execArgv: string[] } {
   return { path: join(dirname(here), `trial-child${ext}`), execArgv: ext === '.ts' ? ['--import', 'tsx'] : [] };
 }
 
+/**
+ * The trial trains in a folder of this machine's own. Its checkpoints live in Redis, or with --checkpoints DIR
+ * in DIR/<job id>/, where the worker publishes each one only after what the trial logged before it reached
+ * Redis: a trial resumed from the shared directory then never lacks a step it had logged.
+ */
 export async function runTrialJob(redis: Redis, job: Job, data: TrialJob, options: TrialRunOptions): Promise<TrialResult> {
   const keys = trialKeys(job.id!);
-  const shared = options.checkpointsDir !== undefined;
-  const dir = shared ? join(options.checkpointsDir!, job.id!) : join(mkdtempSync(join(tmpdir(), 'continuum-worker-')), 'trial');
+  const shared = options.checkpointsDir === undefined ? null : join(options.checkpointsDir, job.id!);
+  const dir = join(mkdtempSync(join(tmpdir(), 'continuum-worker-')), 'trial');
   mkdirSync(dir, { recursive: true });
   try {
-    const step = shared ? sharedCheckpointStep(dir) : await restoreCheckpoint(redis, keys.checkpoint, dir);
+    const step = shared ? restoreShared(shared, dir, data.trialId) : await restoreCheckpoint(redis, keys.checkpoint, dir);
     await truncateLog(redis, keys, step);
     const start: StartMessage = { type: 'start', job: data, dir, resume: step !== null, sendCheckpoints: !shared, maxCheckpointBytes: options.maxCheckpointBytes, checkpointSeconds: options.checkpointSeconds };
-    const final = await runChild(redis, job, start, options);
+    const final = await runChild(redis, job, start, { ...options, shared });
     if (final.type === 'failed') throw new Error(final.reason);
     const model = Object.entries(final.model).map(([name, bytes]) => [name, Buffer.from(bytes)] as const);
     if (model.length) await redis.multi().del(keys.model).hset(keys.model, Object.fromEntries(model)).exec();
-    if (shared) rmSync(dir, { recursive: true, force: true });
+    if (shared) rmSync(shared, { recursive: true, force: true });
     return { format: JOB_FORMAT, worker: options.worker, steps: final.steps, evals: final.evals };
   } finally {
     // A shared directory keeps the checkpoint of a trial handed back or failed for the next attempt.
-    if (!shared) rmSync(dirname(dir), { recursive: true, force: true });
+    rmSync(dirname(dir), { recursive: true, force: true });
   }
 }
 
@@ -69,9 +74,38 @@ async function restoreCheckpoint(redis: Redis, key: string, dir: string): Promis
   return Number(hash['.step']!.toString());
 }
 
-function sharedCheckpointStep(dir: string): number | null {
-  const latest = latestCheckpoint(dir);
-  return latest ? (JSON.parse(readFileSync(join(latest, 'state.json'), 'utf8')) as { globalStep: number }).globalStep : null;
+/** Copies the shared directory's latest checkpoint into dir/checkpoints/ and returns its global step; null when none. */
+function restoreShared(shared: string, dir: string, trialId: string): number | null {
+  const latest = latestCheckpoint(shared);
+  if (!latest) return null;
+  process.stdout.write(`  ${trialId}: resuming from ${latest} (the shared directory)\n`);
+  const name = basename(latest);
+  cpSync(latest, join(checkpointsDir(dir), name), { recursive: true });
+  writeFileSync(join(checkpointsDir(dir), 'LATEST'), `${name}\n`);
+  return (JSON.parse(readFileSync(join(latest, 'state.json'), 'utf8')) as { globalStep: number }).globalStep;
+}
+
+/**
+ * Publishes a checkpoint folder into the shared directory: copied under a temporary name, renamed, then LATEST
+ * repointed (each step atomic), keeping the two newest. A folder the trainer pruned before its turn came is
+ * skipped: a newer checkpoint follows it.
+ */
+function publishShared(folder: string, name: string, shared: string): void {
+  const root = checkpointsDir(shared);
+  mkdirSync(root, { recursive: true });
+  const tmp = join(root, `.publish-${name}-${process.pid}`);
+  try {
+    cpSync(folder, tmp, { recursive: true });
+  } catch {
+    rmSync(tmp, { recursive: true, force: true });
+    return;
+  }
+  rmSync(join(root, name), { recursive: true, force: true });
+  renameSync(tmp, join(root, name));
+  writeFileSync(join(root, '.LATEST.tmp'), `${name}\n`);
+  renameSync(join(root, '.LATEST.tmp'), join(root, 'LATEST'));
+  const names = readdirSync(root).filter((n) => /^step-\d+$/.test(n)).sort();
+  for (const old of names.slice(0, -2)) if (old !== name) rmSync(join(root, old), { recursive: true, force: true });
 }
 
 /**
@@ -95,7 +129,7 @@ async function truncateLog(redis: Redis, keys: ReturnType<typeof trialKeys>, ste
 
 type Final = Extract<ChildMessage, { type: 'done' | 'failed' }>;
 
-function runChild(redis: Redis, job: Job, start: StartMessage, options: TrialRunOptions): Promise<Final> {
+function runChild(redis: Redis, job: Job, start: StartMessage, options: TrialRunOptions & { shared: string | null }): Promise<Final> {
   const entry = childEntry();
   const env = { ...process.env, CONTINUUM_THREADS: process.env.CONTINUUM_THREADS ?? String(options.threads) };
   const child = fork(entry.path, [], { execArgv: entry.execArgv, env, stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'advanced' });
@@ -111,7 +145,8 @@ function runChild(redis: Redis, job: Job, start: StartMessage, options: TrialRun
     else if (m.type === 'progress') await job.updateProgress({ fraction: m.fraction, worker: options.worker });
     else if (m.type === 'checkpoint') {
       const files = Object.fromEntries(Object.entries(m.files).map(([f, b]) => [f, Buffer.from(b)]));
-      if (Object.keys(files).length) await redis.multi().del(keys.checkpoint).hset(keys.checkpoint, { ...files, '.name': m.name, '.step': String(m.step) }).exec();
+      if (options.shared && m.path) publishShared(m.path, m.name, options.shared);
+      else if (Object.keys(files).length) await redis.multi().del(keys.checkpoint).hset(keys.checkpoint, { ...files, '.name': m.name, '.step': String(m.step) }).exec();
       // Test hook: freeze the trial right after a checkpoint reached Redis (or the shared directory), so a test
       // can kill this worker mid-trial.
       if (process.env.CONTINUUM_TEST_FREEZE_AFTER_CHECKPOINT) child.kill('SIGSTOP');
