@@ -52,6 +52,8 @@ export function isProportion(m: Measure): boolean {
 export function measureUnit(m: Measure): string {
   if (isProportion(m)) return 'rate';
   if ('examplesTo' in m || 'demonstrationsTo' in m) return 'examples';
+  // genreLoss rows give the model's loss and both reference learners' (bayes, unigram) on the same documents.
+  if ('eval' in m && m.eval.suite === 'genreLoss') return 'nats per letter';
   if ('eval' in m) return `metric ${m.eval.metric}`;
   return `tag ${'last' in m ? m.last : m.mean}`;
 }

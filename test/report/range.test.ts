@@ -136,6 +136,24 @@ describe('floor, ceiling and share', () => {
     expect(low.miscalibration).toMatch(/reached only 0\.300/);
   });
 
+  it('a loss on unseen genres takes the reference learners on the same documents as floor and ceiling, with a share', () => {
+    const genre = (metric: string) => ({ eval: { split: 'genre-loss', metric } });
+    const lossClaim = ClaimSchema.parse({
+      ...claim,
+      direction: 'decrease',
+      measure: genre('loss'),
+      floor: { part: 'control', measure: genre('unigram') },
+      ceiling: { part: 'control', measure: genre('bayes') },
+    });
+    const row = (metric: string, value: number) => ({ suite: 'genreLoss', split: 'unseen', metric, value });
+    const trials = [1, 2, 3].map((s) => trialResult({ part: 'control', axes: {}, seed: s, evals: [row('loss', 0.9), row('unigram', 1.12), row('bayes', 0.83)] }));
+    const range = claimRange(lossClaim, { mean: -2.2, lo: -2.3, hi: -2.1, level: 0.95, n: 3, method: 't' }, trials);
+    expect(range.floor!.value).toBeCloseTo(1.12, 12);
+    expect(range.ceiling!.value).toBeCloseTo(0.83, 12);
+    expect(range.share).toBeCloseTo(-2.2 / (0.83 - 1.12), 12);
+    expect(range.miscalibration).toBeNull();
+  });
+
   it('a count ceiling that never reaches its threshold is mis-calibrated', () => {
     const countClaim = ClaimSchema.parse({ ...claim, direction: 'decrease', measure: { examplesTo: { tag: 'eval/test_acc', threshold: 0.5 } }, ceiling: { part: 'control' } });
     const curve = (top: number) => ({ 'eval/test_acc': [{ step: 10, value: 0.1 }, { step: 20, value: top }] });
