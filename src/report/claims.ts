@@ -211,20 +211,33 @@ function comparisonClause(claim: Claim, { a, b, comparison, paired, bothCensored
   return (
     `${claim.label} at ${claim.axis} = ${b.arm} is ${value(b.ci)} against ${value(a.ci)} at ${claim.axis} = ${a.arm}; ` +
     `the difference is ${value(d)} (${how})` +
-    rangeClause(range) +
+    rangeClause(range, { axis: claim.axis, a: { arm: a.arm, mean: a.ci.mean }, b: { arm: b.arm, mean: b.ci.mean } }) +
     caveats.map((c) => `; ${c}`).join('')
   );
 }
 
-/** "; floor 0.25 (chance), ceiling 0.93 [0.9, 0.95] (label): the difference is 45% [20%, 70%] of that range". */
-function rangeClause({ floor, ceiling, share, shareInterval }: ClaimRange): string {
+/** Where the claim's two arms stand in the floor-to-ceiling range, to print beside the difference's share of it. */
+interface ArmPositions {
+  axis: string;
+  a: { arm: string; mean: number };
+  b: { arm: string; mean: number };
+}
+
+/**
+ * "; floor 0.25 (chance), ceiling 0.93 [0.9, 0.95] (label): the difference is 45% [20%, 70%] of the range from
+ * floor to ceiling (M = 16 stands at 80% of it, M = 1 at 35%)". The arms' positions say what a share over 100%
+ * means: arm a below the floor (a model that memorized its pool scores below chance on unseen rules).
+ */
+function rangeClause({ floor, ceiling, share, shareInterval }: ClaimRange, arms?: ArmPositions): string {
   const end = (e: NonNullable<ClaimRange['floor']>) =>
     `${fmt(e.value)}${e.lo !== undefined ? ` ${formatInterval({ lo: e.lo, hi: e.hi ?? null, n: e.values?.length })}` : ''} (${e.label}${e.check ? `; its check ${fmt(e.check.value)}` : ''})`;
   const pct = (x: number) => `${Math.round(x * 100)}%`;
   const ends = [floor ? `floor ${end(floor)}` : null, ceiling ? `ceiling ${end(ceiling)}` : null].filter((x) => x !== null);
   if (ends.length === 0) return '';
   const shareText = share === null ? '' : `: the difference is ${pct(share)}${shareInterval ? ` [${pct(shareInterval[0])}, ${pct(shareInterval[1])}]` : ''} of the range from floor to ceiling`;
-  return `; ${ends.join(', ')}${shareText}`;
+  const at = (x: number) => pct((x - floor!.value) / (ceiling!.value - floor!.value));
+  const positions = share !== null && arms ? ` (${arms.axis} = ${arms.b.arm} stands at ${at(arms.b.mean)} of it, ${arms.axis} = ${arms.a.arm} at ${at(arms.a.mean)})` : '';
+  return `; ${ends.join(', ')}${shareText}${positions}`;
 }
 
 /** Why the difference's interval can give no verdict (too few seeds, zero variance), as a caveat. */

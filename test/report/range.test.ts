@@ -51,6 +51,8 @@ describe('floor, ceiling and share', () => {
     expect(c.verdict).toBe('held');
     expect(c.claim).toEqual({ index: 0, text: 'More is better', part: 'arms' });
     expect(report.finding).toContain(`the difference is ${Math.round((diff / 0.67) * 100)}%`);
+    // Where each arm stands in the range: M = 16 at (0.66 - 0.25) / 0.67, M = 1 at (0.32 - 0.25) / 0.67.
+    expect(report.finding).toContain(`of the range from floor to ceiling (M = 16 stands at ${Math.round(((0.66 - 0.25) / 0.67) * 100)}% of it, M = 1 at ${Math.round(((0.32 - 0.25) / 0.67) * 100)}%)`);
     expect(report.tables![0].note).toMatch(/^Floor 0\.250 \(chance among those shown\), ceiling 0\.920 \[[^\]]+\] \(trained on the target\): the difference is \d+% \[/);
     const json = JSON.parse(summaryJson(report));
     expect(json.comparisons[0].share).toBeCloseTo(diff / 0.67, 12);
@@ -145,7 +147,7 @@ describe('floor, ceiling and share', () => {
       floor: { part: 'control', measure: genre('unigram') },
       ceiling: { part: 'control', measure: genre('bayes') },
     });
-    const row = (metric: string, value: number) => ({ suite: 'genreLoss', split: 'unseen', metric, value });
+    const row = (metric: string, value: number) => ({ suite: 'genreLoss' as const, split: 'unseen', metric, value });
     const trials = [1, 2, 3].map((s) => trialResult({ part: 'control', axes: {}, seed: s, evals: [row('loss', 0.9), row('unigram', 1.12), row('bayes', 0.83)] }));
     const range = claimRange(lossClaim, { mean: -2.2, lo: -2.3, hi: -2.1, level: 0.95, n: 3, method: 't' }, trials);
     expect(range.floor!.value).toBeCloseTo(1.12, 12);
