@@ -61,7 +61,18 @@ export interface RunSummaryJson {
   verdictRule?: string;
   finding: string;
   arms: { arm: string; metric: string; n: number; mean: number | null; lo: number | null; hi: number | null }[];
-  comparisons: { metric: string; a: string; b: string; verdict: string; difference: { mean: number | null; lo: number | null; hi: number | null } }[];
+  comparisons: {
+    metric: string;
+    a: string;
+    b: string;
+    verdict: string;
+    difference: { mean: number | null; lo: number | null; hi: number | null };
+    /** The claim's floor and ceiling, the difference as a share of their range, and why it is mis-calibrated (newer reports). */
+    floor?: { value: number; label: string } | null;
+    ceiling?: { value: number; label: string } | null;
+    share?: number | null;
+    miscalibration?: string | null;
+  }[];
   notes: string[];
 }
 

@@ -50,7 +50,19 @@ export function writeStudyRun(runsDir: string, id: string): string {
       { arm: '1', metric: 'test score', n: 1, mean: 0.25, lo: null, hi: null },
       { arm: '16', metric: 'test score', n: 1, mean: 0.75, lo: null, hi: null },
     ],
-    comparisons: [],
+    comparisons: [
+      {
+        metric: 'test score',
+        a: '1',
+        b: '16',
+        verdict: 'inconclusive',
+        difference: { mean: 0.5, lo: null, hi: null },
+        floor: { value: 0.1, label: 'chance' },
+        ceiling: { value: 0.7, label: 'M = 16' },
+        share: 0.8333,
+        miscalibration: 'mis-calibrated: the positive control (M = 16) reached only 0.700 (< 0.8)',
+      },
+    ],
     notes: ['One seed per arm: no intervals.'],
   };
   writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary, null, 2));

@@ -93,6 +93,10 @@ describe.skipIf(!haveBrowser)('dashboard in chromium', () => {
 
   it('leads an RL run\'s page with its reward indicators', async () => {
     await visit('#/run/synthetic-study');
+    // Each claim read between its floor and ceiling, as the report states it.
+    expect(await page.locator('.finding table').first().innerText()).toMatch(
+      /share of range[\s\S]*16 − 1\t0\.500\t\[no interval[^\]]*\]\t0\.100 \(chance\)\t0\.700 \(M = 16\)\t83%\tinconclusive \(mis-calibrated: /,
+    );
     const leads = page.locator('.multiples .chart');
     await expect.poll(() => leads.evaluateAll((cs) => cs.map((c) => `${c.getAttribute('data-title')}: ${c.getAttribute('data-series')}`))).toEqual([
       'reward (mean) (rl/reward_mean): 3',

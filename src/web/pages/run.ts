@@ -157,9 +157,23 @@ function summaryBlock(s: RunSummaryJson): HTMLElement {
     { class: 'finding' },
     h('p', {}, h('strong', {}, 'Claim. '), s.claim),
     h('p', {}, h('strong', {}, 'Finding. '), s.finding),
+    s.comparisons.length ? comparisonsTable(s.comparisons) : null,
     s.arms.length ? armsTable(s.arms) : null,
     ...s.notes.map((n) => h('p', { class: 'note' }, n)),
   );
+}
+
+/** One row per claim: the difference with its interval, read between the claim's floor and ceiling, and the verdict. */
+function comparisonsTable(comparisons: RunSummaryJson['comparisons']): HTMLElement {
+  const end = (e: { value: number; label: string } | null | undefined) => (e ? `${formatNumber(e.value)} (${e.label})` : '—');
+  const share = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${Math.round(x * 100)}%`);
+  const row = (c: RunSummaryJson['comparisons'][number]) => {
+    const num = (value: string) => h('td', { class: 'num' }, value);
+    const verdict = c.miscalibration ? `${c.verdict} (${c.miscalibration})` : c.verdict;
+    return h('tr', {}, h('td', {}, c.metric), h('td', {}, `${c.b} − ${c.a}`), num(formatNumber(c.difference.mean)), num(formatInterval(c.difference)), h('td', {}, end(c.floor)), h('td', {}, end(c.ceiling)), num(share(c.share)), h('td', {}, verdict));
+  };
+  const columns = ['claim measure', 'difference', 'mean', '95% CI', 'floor', 'ceiling', 'share of range', 'verdict'];
+  return h('table', { class: 'data compact' }, h('thead', {}, h('tr', {}, ...columns.map((c) => h('th', {}, c)))), h('tbody', {}, ...comparisons.map(row)));
 }
 
 /** One row per arm and measure: seeds, mean and its 95% interval. */
