@@ -1,5 +1,7 @@
 /**
- * Tiled (FlashAttention) attention: the native engine switches to it past 512 positions, with blocks of
+ * Tiled (FlashAttention) attention. The reference engine's tiled kernels against its untiled ones (the
+ * definition) at T = 1, 7, 64, 1000 and at block boundaries, forward and backward, and over a KV
+ * store (pos0 > 0). Then the native engine, which switches to it past 512 positions, with blocks of
  * 64 queries against 64 keys. Loss and every gradient must match the reference engine (relative error
  * < 1e-4) there, at block boundaries (block size and one either side) and on both native cores: the
  * AVX2 kernels (head sizes 16, 32, 64) and the plain loops (any other head size).
@@ -8,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 
 import { paramLayout, parseGPTConfig } from '../../src/model/config.js';
 import { NativeEngine } from '../../src/model/native.js';
-import { ReferenceEngine } from '../../src/model/reference.js';
+import { ATTENTION_BLOCK, attentionKernels, ReferenceEngine } from '../../src/model/reference.js';
 import { Rng } from '../../src/util/rng.js';
 
 /** max |a - b| / max |b|: the error of the worst element, relative to the tensor's scale. */
@@ -22,6 +24,46 @@ function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   }
   return scale === 0 ? diff : diff / scale;
 }
+
+function randomVec(rng: Rng, n: number, scale: number): Float64Array {
+  return Float64Array.from({ length: n }, () => (rng.uniform() * 2 - 1) * scale);
+}
+
+describe('reference tiled attention matches untiled attention', () => {
+  const B = ATTENTION_BLOCK;
+  for (const T of [1, 7, 64, 1000, B - 1, B + 1, 2 * B, 2 * B + 1]) {
+    for (const [C, NH] of [[16, 1], [12, 3]]) {
+      it(`out and dq, dk, dv: T=${T}, C=${C}, ${NH} heads`, () => {
+        const rng = new Rng(`${T} ${C}`);
+        const qkv = randomVec(rng, T * 3 * C, 3); // scores of a few units: softmax far from uniform
+        const dout = randomVec(rng, T * C, 1);
+        const out = new Float64Array(T * C);
+        const lse = new Float64Array(NH * T);
+        const outU = new Float64Array(T * C);
+        const att = new Float64Array(NH * T * T);
+        attentionKernels.forward(out, lse, qkv, 0, T, C, NH);
+        attentionKernels.forwardUntiled(outU, att, qkv, 0, T, T, C, NH);
+        expect(relErr(out, outU)).toBeLessThan(1e-12);
+        const dqkv = new Float64Array(T * 3 * C);
+        const dqkvU = new Float64Array(T * 3 * C);
+        attentionKernels.backward(dqkv, dout, out, qkv, lse, T, C, NH);
+        attentionKernels.backwardUntiled(dqkvU, dout, qkv, att, T, C, NH);
+        expect(relErr(dqkv, dqkvU)).toBeLessThan(1e-12);
+      });
+    }
+  }
+
+  it('over a KV store: 30 new positions after 100 cached ones', () => {
+    const rng = new Rng('store');
+    const C = 16, NH = 2, pos0 = 100, L = 30, P = pos0 + L;
+    const qkv = randomVec(rng, P * 3 * C, 3);
+    const out = new Float64Array(L * C);
+    const outU = new Float64Array(L * C);
+    attentionKernels.forward(out, new Float64Array(NH * L), qkv, pos0, L, C, NH);
+    attentionKernels.forwardUntiled(outU, new Float64Array(NH * L * P), qkv, pos0, L, P, C, NH);
+    expect(relErr(out, outU)).toBeLessThan(1e-12);
+  });
+});
 
 // T past the native threshold (512): 575, 576, 577 end one short of, on, and one past a 64-block.
 const longShapes = [
