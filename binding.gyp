@@ -7,6 +7,7 @@
       "sources": [
         "native/addon.cpp",
         "native/attention.cpp",
+        "native/flash.cpp",
         "native/gpt.cpp",
         "native/layers.cpp",
         "native/threads.cpp",

@@ -166,6 +166,83 @@ AVX2 static void causal_softmax_backward(float* da, const float* a, int T, int T
   }
 }
 
+// Dense blocks for the tiled kernels (flash.cpp): s[nr, nc] = scale * x yt (row stride lds >= nc
+// rounded up to 16; yt: [hs, ldy] with ldy >= that too); entries past nc are computed but meaningless.
+template <int HS>
+AVX2 static void block_scores(float* s, int lds, const float* x, int ldx, const float* yt, int ldy, int nr, int nc,
+                              float scale) {
+  float dummy[16];
+  for (int i0 = 0; i0 < nr; i0 += 4) {
+    const float* xr[4];
+    for (int r = 0; r < 4; r++) xr[r] = x + int64_t(i0 + r < nr ? i0 + r : nr - 1) * ldx;
+    for (int j0 = 0; j0 < nc; j0 += 16) {
+      float* sr[4];
+      for (int r = 0; r < 4; r++) sr[r] = i0 + r < nr ? s + int64_t(i0 + r) * lds + j0 : dummy;
+      scores_4x16<HS>(xr, yt + j0, ldy, scale, sr);
+    }
+  }
+}
+
+// o[nr, HS] = p[nr, nc] z[nc, HS] (overwritten).
+template <int HS>
+AVX2 static void block_mix(float* o, int ldo, const float* p, int ldp, const float* z, int ldz, int nr, int nc) {
+  int i = 0;
+  for (; i + 1 < nr; i += 2) {
+    mix_2rows<HS>(o + int64_t(i) * ldo, o + int64_t(i + 1) * ldo, p + int64_t(i) * ldp, p + int64_t(i + 1) * ldp, nc,
+                  nc, z, ldz);
+  }
+  if (i < nr) mix_2rows<HS>(o + int64_t(i) * ldo, nullptr, p + int64_t(i) * ldp, p + int64_t(i) * ldp, nc, nc, z, ldz);
+}
+
+// o[nc, HS] += p[nr, nc]^T z[nr, HS], two output rows at a time.
+template <int HS>
+AVX2 static void block_mix_t(float* o, int ldo, const float* p, int ldp, const float* z, int ldz, int nr, int nc) {
+  constexpr int NV = HS / 8;
+  for (int j = 0; j < nc; j += 2) {
+    const bool pair = j + 1 < nc;
+    __m256 a[NV], b[NV];
+    for (int v = 0; v < NV; v++) {
+      a[v] = _mm256_loadu_ps(o + int64_t(j) * ldo + 8 * v);
+      b[v] = pair ? _mm256_loadu_ps(o + int64_t(j + 1) * ldo + 8 * v) : _mm256_setzero_ps();
+    }
+    for (int i = 0; i < nr; i++) {
+      const float* pi = p + int64_t(i) * ldp;
+      const float* zi = z + int64_t(i) * ldz;
+      const __m256 wa = _mm256_broadcast_ss(pi + j), wb = _mm256_broadcast_ss(pi + j + (pair ? 1 : 0));
+      for (int v = 0; v < NV; v++) {
+        const __m256 zv = _mm256_loadu_ps(zi + 8 * v);
+        a[v] = _mm256_fmadd_ps(wa, zv, a[v]);
+        b[v] = _mm256_fmadd_ps(wb, zv, b[v]);
+      }
+    }
+    for (int v = 0; v < NV; v++) {
+      _mm256_storeu_ps(o + int64_t(j) * ldo + 8 * v, a[v]);
+      if (pair) _mm256_storeu_ps(o + int64_t(j + 1) * ldo + 8 * v, b[v]);
+    }
+  }
+}
+
+#define CONTINUUM_HS_SWITCH(fn, ...) \
+  switch (hs) {                      \
+    case 16: return fn<16>(__VA_ARGS__); \
+    case 32: return fn<32>(__VA_ARGS__); \
+    case 64: return fn<64>(__VA_ARGS__); \
+  }
+
+void attention_block_scores(int hs, float* s, int lds, const float* x, int ldx, const float* yt, int ldy, int nr,
+                            int nc, float scale) {
+  CONTINUUM_HS_SWITCH(block_scores, s, lds, x, ldx, yt, ldy, nr, nc, scale);
+}
+
+void attention_block_mix(int hs, float* o, int ldo, const float* p, int ldp, const float* z, int ldz, int nr, int nc) {
+  CONTINUUM_HS_SWITCH(block_mix, o, ldo, p, ldp, z, ldz, nr, nc);
+}
+
+void attention_block_mix_t(int hs, float* o, int ldo, const float* p, int ldp, const float* z, int ldz, int nr,
+                           int nc) {
+  CONTINUUM_HS_SWITCH(block_mix_t, o, ldo, p, ldp, z, ldz, nr, nc);
+}
+
 template <int HS>
 static void head_forward(float* out, int ldo, float* att, const float* q, const float* k, const float* v, int ld,
                          int T, float scale, float* kt) {
@@ -215,6 +292,9 @@ void attention_head_forward(int, float*, int, float*, const float*, const float*
                             float*) {}
 void attention_head_backward(int, float*, float*, float*, int, const float*, int, const float*, const float*,
                              const float*, int, const float*, int, float, float*, float*) {}
+void attention_block_scores(int, float*, int, const float*, int, const float*, int, int, int, float) {}
+void attention_block_mix(int, float*, int, const float*, int, const float*, int, int, int) {}
+void attention_block_mix_t(int, float*, int, const float*, int, const float*, int, int, int) {}
 
 #endif
 

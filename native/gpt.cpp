@@ -95,7 +95,7 @@ struct GPT::Activations {
   float *ln1, *ln1_mean, *ln1_rstd;   // [L, N, C], [L, N], [L, N]
   float* qkv;                         // [L, N, 3C]
   float* atty;                        // [L, N, C]   attention output, before c_proj
-  float* att;                         // [L, B, H, T, Tp] softmax probabilities (Tp: T padded)
+  float* att;                         // [L, B, H, saved]: probabilities [T, Tp], or lse [T] when tiled
   float *ln2, *ln2_mean, *ln2_rstd;   // [L, N, C], [L, N], [L, N]
   float *fch, *fch_gelu;              // [L, N, 4C]  MLP pre- and post-activation
   float *lnf, *lnf_mean, *lnf_rstd;   // [N, C], [N], [N]
@@ -128,7 +128,7 @@ void GPT::prepare(int B, int T) {
       L * N * C, L * N, L * N,                            // ln1
       L * N * 3 * C,                                      // qkv
       L * N * C,                                          // atty
-      L * B * cfg_.H * int64_t(T) * attention_stride(T),  // att
+      L * B * cfg_.H * attention_saved_floats(T),         // att
       L * N * C, L * N, L * N,                            // ln2
       L * N * F, L * N * F,                               // fch, fch_gelu
       N * C, N, N,                                        // lnf
@@ -195,7 +195,7 @@ void GPT::forward(int B, int T) {
     float *ln1 = a.ln1 + int64_t(l) * NC, *ln2 = a.ln2 + int64_t(l) * NC;
     float* qkv = a.qkv + int64_t(l) * N * 3 * C;
     float* atty = a.atty + int64_t(l) * NC;
-    float* att = a.att + int64_t(l) * B * cfg_.H * T * attention_stride(T);
+    float* att = a.att + int64_t(l) * B * cfg_.H * attention_saved_floats(T);
     float *fch = a.fch + int64_t(l) * N * F, *fch_gelu = a.fch_gelu + int64_t(l) * N * F;
     layernorm_forward(team_, ln1, a.ln1_mean + l * N, a.ln1_rstd + l * N, res_in, w.ln1w, w.ln1b, N, C);
     linear_forward(team_, qkv, ln1, w.qkvw, w.qkvb, nullptr, N, C, 3 * C);
@@ -227,7 +227,7 @@ void GPT::backward(int B, int T) {
     const float *ln1 = a.ln1 + int64_t(l) * NC, *ln2 = a.ln2 + int64_t(l) * NC;
     const float* qkv = a.qkv + int64_t(l) * N * 3 * C;
     const float* atty = a.atty + int64_t(l) * NC;
-    const float* att = a.att + int64_t(l) * B * cfg_.H * T * attention_stride(T);
+    const float* att = a.att + int64_t(l) * B * cfg_.H * attention_saved_floats(T);
     const float *fch = a.fch + int64_t(l) * N * F, *fch_gelu = a.fch_gelu + int64_t(l) * N * F;
     // MLP: dres is the gradient at the block output
     // dfch: the gradient at the MLP's pre-activation (through the GELU)
@@ -237,7 +237,7 @@ void GPT::backward(int B, int T) {
                        a.ln2_rstd + l * N, N, C);
     // attention: dres is now the gradient at res_mid
     linear_backward(team_, a.datty, g.attprojw, g.attprojb, a.dres, atty, w.attprojw, N, C, C);
-    attention_backward(team_, a.dqkv, a.datt, a.datty, qkv, att, B, T, C, cfg_.H);
+    attention_backward(team_, a.dqkv, a.datt, a.datty, qkv, att, atty, B, T, C, cfg_.H);
     linear_backward(team_, a.dln, g.qkvw, g.qkvb, a.dqkv, ln1, w.qkvw, N, C, 3 * C);
     layernorm_backward(team_, a.dres, g.ln1w, g.ln1b, a.dln_part, a.dln, res_in, w.ln1w, a.ln1_mean + l * N,
                        a.ln1_rstd + l * N, N, C);

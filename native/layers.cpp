@@ -213,7 +213,10 @@ void linear_backward(ThreadTeam& team, float* dinp, float* dW, float* dbias, con
 
 static constexpr int kAttnBlock = 32;  // query rows per causal block (BLAS path)
 
+int64_t attention_saved_floats(int T) { return attention_tiled(T) ? T : int64_t(T) * attention_stride(T); }
+
 int64_t attention_scratch_floats(int T, int hs) {
+  if (attention_tiled(T)) return flash_scratch_floats(hs);
   const int64_t Tp = attention_stride(T);
   return T * Tp + hs * Tp;
 }
@@ -222,7 +225,7 @@ void attention_forward(ThreadTeam& team, float* out, float* att, float* scratch,
                        int C, int H) {
   const int hs = C / H, Tp = attention_stride(T), C3 = 3 * C;
   const float scale = 1.0f / std::sqrt(float(hs));
-  const bool fast = attention_fast_path(hs);
+  const bool fast = attention_fast_path(hs), tiled = attention_tiled(T);
   team.parallel_for(int64_t(B) * H, [&](int64_t i0, int64_t i1, int tid) {
     float* kt = scratch + tid * attention_scratch_floats(T, hs);
     for (int64_t i = i0; i < i1; i++) {
@@ -230,8 +233,12 @@ void attention_forward(ThreadTeam& team, float* out, float* att, float* scratch,
       const float* q = qkv + int64_t(b) * T * C3 + h * hs;  // [T, hs], row stride 3C
       const float* k = q + C;
       const float* v = q + 2 * C;
-      float* a = att + i * T * Tp;  // [T, Tp]
+      float* a = att + i * attention_saved_floats(T);  // [T, Tp], or lse [T] when tiled
       float* o = out + int64_t(b) * T * C + h * hs;  // [T, hs], row stride C
+      if (tiled) {
+        flash_head_forward(hs, o, C, a, q, k, v, C3, T, scale, kt);
+        continue;
+      }
       if (fast) {
         attention_head_forward(hs, o, C, a, q, k, v, C3, T, scale, kt);
         continue;
@@ -258,10 +265,10 @@ void attention_forward(ThreadTeam& team, float* out, float* att, float* scratch,
 }
 
 void attention_backward(ThreadTeam& team, float* dqkv, float* scratch, const float* dout, const float* qkv,
-                        const float* att, int B, int T, int C, int H) {
+                        const float* att, const float* out, int B, int T, int C, int H) {
   const int hs = C / H, Tp = attention_stride(T), C3 = 3 * C;
   const float scale = 1.0f / std::sqrt(float(hs));
-  const bool fast = attention_fast_path(hs);
+  const bool fast = attention_fast_path(hs), tiled = attention_tiled(T);
   team.parallel_for(int64_t(B) * H, [&](int64_t i0, int64_t i1, int tid) {
     float* da = scratch + tid * attention_scratch_floats(T, hs);  // [T, Tp]: d att, then d preatt
     float* kt = da + int64_t(T) * Tp;                              // [hs, Tp]
@@ -270,8 +277,13 @@ void attention_backward(ThreadTeam& team, float* dqkv, float* scratch, const flo
       const int64_t base = int64_t(b) * T * C3 + h * hs;
       const float *q = qkv + base, *k = q + C, *v = q + 2 * C;
       float *dq = dqkv + base, *dk = dq + C, *dv = dq + 2 * C;
-      const float* a = att + i * T * Tp;
+      const float* a = att + i * attention_saved_floats(T);
       const float* d = dout + int64_t(b) * T * C + h * hs;  // [T, hs], row stride C
+      if (tiled) {
+        const float* o = out + int64_t(b) * T * C + h * hs;  // the forward's output, same layout as d
+        flash_head_backward(hs, dq, dk, dv, C3, d, o, C, q, k, v, C3, a, T, scale, da);
+        continue;
+      }
       if (fast) {
         attention_head_backward(hs, dq, dk, dv, C3, d, C, q, k, v, C3, a, T, scale, da, kt);
         continue;

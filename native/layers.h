@@ -36,14 +36,17 @@ void linear_backward(ThreadTeam& team, float* dinp, float* dW, float* dbias, con
                      const float* W, int N, int IC, int OC, const float* gelu_inp = nullptr);
 
 // Causal self-attention. qkv: [B, T, 3C] (q, k, v, each [H, hs] per position), out: [B, T, C],
-// att: [B, H, T, Tp] softmax probabilities, Tp = attention_stride(T) (row t is zero past column t);
-// scratch: [team.size(), attention_scratch_floats(T, hs)].
+// att: [B, H, attention_saved_floats(T)]: the softmax probabilities [T, Tp], Tp = attention_stride(T)
+// (row t is zero past column t), or when attention_tiled(T) each row's log-sum-exp [T];
+// scratch: [team.size(), attention_scratch_floats(T, hs)]. The backward pass also reads the
+// forward's out (the tiled kernels need dout . out per row).
+int64_t attention_saved_floats(int T);
 int64_t attention_scratch_floats(int T, int hs);
 void attention_forward(ThreadTeam& team, float* out, float* att, float* scratch, const float* qkv, int B, int T,
                        int C, int H);
 // dqkv[B, T, 3C] = d/dqkv (overwritten); scratch as for the forward pass.
 void attention_backward(ThreadTeam& team, float* dqkv, float* scratch, const float* dout, const float* qkv,
-                        const float* att, int B, int T, int C, int H);
+                        const float* att, const float* out, int B, int T, int C, int H);
 
 // Weighted next-token log-likelihood over logits [N, V].
 // logp[n] = log softmax(logits[n])[targets[n]]; returns sum_n weights[n] * logp[n].

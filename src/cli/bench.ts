@@ -22,6 +22,7 @@ import { generate } from '../model/generate.js';
 import { loadNativeAddon, NativeEngine } from '../model/native.js';
 import { Rng } from '../util/rng.js';
 import { int } from './args.js';
+import { formatContextReport, runContextBench } from './bench-context.js';
 
 export const R1: GPTConfig = parseGPTConfig({ vocabSize: 64, contextLength: 128, dModel: 128, nHeads: 4, nLayers: 4 });
 const TRAIN_B = 16;
@@ -187,6 +188,15 @@ export function runBench(opts: BenchOptions): BenchResult {
   return result;
 }
 
+/** `512,1024` -> [512, 1024]: positive integers up to 65536 (contextLength's limit). */
+export function parseLengths(text: string): number[] {
+  const lengths = text.split(',').map((s) => Number(s.trim()));
+  for (const T of lengths) {
+    if (!Number.isInteger(T) || T < 1 || T > 65536) throw new Error(`--context: ${JSON.stringify(text)} must list context lengths from 1 to 65536, comma-separated`);
+  }
+  return lengths;
+}
+
 const threadCount = (n: number) => `${n} thread${n === 1 ? '' : 's'}`;
 
 function formatReport(r: BenchResult): string {
@@ -217,13 +227,22 @@ export function registerBenchCommand(program: Command): void {
     .command('bench')
     .description('measure training and generation speed on model R1, against PyTorch when it is installed')
     .addOption(new Option('--engine <name>', 'compute engine').choices(['native', 'reference']).default('native'))
-    .option('--steps <n>', 'training steps per timed window (default: 10 native, 1 reference)', int('--steps'))
+    .option('--steps <n>', 'training steps per timed window (default: 10 native, 1 reference; 2 with --context)', int('--steps'))
     .option('--gen-reps <n>', 'generations per timed window (default: 3 native, 1 reference)', int('--gen-reps'))
-    .option('--windows <n>', 'timed windows; the best counts (default: 5 native, 1 reference)', int('--windows'))
+    .option('--windows <n>', 'timed windows; the best counts (default: 5 native, 1 reference; 2 with --context)', int('--windows'))
     .option('--no-torch', 'skip the PyTorch comparison')
     .option('--python <path>', 'the Python with torch (default: python3, then /usr/bin/python3)')
+    .option('--context <lengths>', 'instead: train speed and peak memory at these context lengths (e.g. 512,1024,2048,4096), native against PyTorch')
     .option('--json', 'print one JSON object')
-    .action((f: { engine: string; steps?: number; genReps?: number; windows?: number; torch: boolean; python?: string; json?: boolean }) => {
+    .action((f: { engine: string; steps?: number; genReps?: number; windows?: number; torch: boolean; python?: string; json?: boolean; context?: string }) => {
+      if (f.context !== undefined) {
+        const lengths = parseLengths(f.context);
+        const python = f.torch ? findTorchPython(f.python) : null;
+        const skipped = f.torch ? 'no python3 that can `import torch` (on Debian: apt-get install python3-torch libopenblas0-pthread)' : 'disabled with --no-torch';
+        const result = runContextBench(lengths, Math.max(1, f.steps ?? 2), Math.max(1, f.windows ?? 2), python, skipped);
+        process.stdout.write((f.json ? JSON.stringify(result) : formatContextReport(result)) + '\n');
+        return;
+      }
       const engine = parseEngineName(f.engine);
       const slow = engine === 'reference'; // the readable engine is ~100x slower: one short window
       const positive = (v: number | undefined, fallback: number) => Math.max(1, v ?? fallback);

@@ -98,10 +98,12 @@ function layernorm_backward(dinp: Vec, grads: Float32Array, dout: Vec, inp: Vec,
 }
 
 /**
- * Causal self-attention of L new positions (absolute positions pos0 .. pos0+L-1) over a store of
- * q|k|v rows, qkv[P, 3C], whose rows 0 .. pos0+L-1 are filled. Writes out[L, C] and att[NH, L, P].
+ * Untiled attention, the definition the tiled kernels below are tested against (the engine used it
+ * until contexts grew long): causal self-attention of L new positions (absolute positions
+ * pos0 .. pos0+L-1) over a store of q|k|v rows, qkv[P, 3C], whose rows 0 .. pos0+L-1 are filled.
+ * Writes out[L, C] and the probabilities att[NH, L, P].
  */
-function attention_forward(out: Vec, att: Vec, qkv: Vec, pos0: number, L: number, P: number, C: number, NH: number): void {
+function attention_forward_untiled(out: Vec, att: Vec, qkv: Vec, pos0: number, L: number, P: number, C: number, NH: number): void {
   const HS = C / NH;
   const scale = 1 / Math.sqrt(HS);
   const C3 = 3 * C;
@@ -136,7 +138,7 @@ function attention_forward(out: Vec, att: Vec, qkv: Vec, pos0: number, L: number
 }
 
 /** Training only (pos0 = 0, P = L): dqkv[L, 3C] += gradient through attention of dout[L, C]. */
-function attention_backward(dqkv: Vec, dout: Vec, qkv: Vec, att: Vec, L: number, C: number, NH: number): void {
+function attention_backward_untiled(dqkv: Vec, dout: Vec, qkv: Vec, att: Vec, L: number, C: number, NH: number): void {
   const HS = C / NH;
   const scale = 1 / Math.sqrt(HS);
   const C3 = 3 * C;
@@ -171,6 +173,104 @@ function attention_backward(dqkv: Vec, dout: Vec, qkv: Vec, att: Vec, L: number,
   }
 }
 
+/** Keys per block of the tiled attention (the native engine's kFlashBlock). */
+export const ATTENTION_BLOCK = 64;
+
+/**
+ * Tiled causal self-attention (FlashAttention): as attention_forward_untiled, but each query row runs
+ * an online softmax over blocks of ATTENTION_BLOCK keys, keeping a running max m, a running sum l of
+ * exp(s - m) and an unnormalised output, each rescaled by exp(m_old - m_new) when the max grows. Only
+ * lse[NH, L] = m + log(l), the log-sum-exp of each row's scaled scores, is kept for the backward pass:
+ * O(L) memory, not O(L P).
+ */
+function attention_forward(out: Vec, lse: Vec, qkv: Vec, pos0: number, L: number, C: number, NH: number): void {
+  const HS = C / NH;
+  const scale = 1 / Math.sqrt(HS);
+  const C3 = 3 * C;
+  const s = new Float64Array(ATTENTION_BLOCK);
+  const acc = new Float64Array(HS);
+  for (let h = 0; h < NH; h++) {
+    for (let i = 0; i < L; i++) {
+      const t = pos0 + i; // attends to positions 0..t
+      const q = t * C3 + h * HS;
+      let m = -Infinity;
+      let l = 0;
+      acc.fill(0);
+      for (let j0 = 0; j0 <= t; j0 += ATTENTION_BLOCK) {
+        const n = Math.min(ATTENTION_BLOCK, t + 1 - j0); // keys j0 .. j0+n-1 of this block
+        let max = m;
+        for (let c = 0; c < n; c++) {
+          const k = (j0 + c) * C3 + C + h * HS;
+          let dot = 0;
+          for (let d = 0; d < HS; d++) dot += qkv[q + d] * qkv[k + d];
+          s[c] = dot * scale;
+          if (s[c] > max) max = s[c];
+        }
+        const keep = Math.exp(m - max); // rescales the blocks before this one to the new max
+        l *= keep;
+        for (let d = 0; d < HS; d++) acc[d] *= keep;
+        for (let c = 0; c < n; c++) {
+          const p = Math.exp(s[c] - max);
+          l += p;
+          const v = (j0 + c) * C3 + 2 * C + h * HS;
+          for (let d = 0; d < HS; d++) acc[d] += p * qkv[v + d];
+        }
+        m = max;
+      }
+      const o = i * C + h * HS;
+      for (let d = 0; d < HS; d++) out[o + d] = acc[d] / l;
+      lse[h * L + i] = m + Math.log(l);
+    }
+  }
+}
+
+/**
+ * Training only (pos0 = 0): dqkv[L, 3C] += gradient through tiled attention of dout[L, C], from the
+ * forward's out[L, C] and lse[NH, L]. The probabilities are recomputed block by block,
+ * p_j = exp(scale q . k_j - lse), and the softmax backward's sum_j p_j dp_j equals dout . out.
+ */
+function attention_backward(dqkv: Vec, dout: Vec, out: Vec, qkv: Vec, lse: Vec, L: number, C: number, NH: number): void {
+  const HS = C / NH;
+  const scale = 1 / Math.sqrt(HS);
+  const C3 = 3 * C;
+  for (let h = 0; h < NH; h++) {
+    for (let t = 0; t < L; t++) {
+      const o = t * C + h * HS;
+      const q = t * C3 + h * HS;
+      let inner = 0;
+      for (let d = 0; d < HS; d++) inner += dout[o + d] * out[o + d];
+      for (let j0 = 0; j0 <= t; j0 += ATTENTION_BLOCK) {
+        const n = Math.min(ATTENTION_BLOCK, t + 1 - j0);
+        for (let c = 0; c < n; c++) {
+          const k = (j0 + c) * C3 + C + h * HS;
+          const v = k + C;
+          let dot = 0;
+          for (let d = 0; d < HS; d++) dot += qkv[q + d] * qkv[k + d];
+          const p = Math.exp(dot * scale - lse[h * L + t]);
+          let dp = 0; // dout_t . v_j
+          for (let d = 0; d < HS; d++) {
+            dp += dout[o + d] * qkv[v + d];
+            dqkv[v + d] += p * dout[o + d];
+          }
+          const dpre = p * (dp - inner) * scale;
+          for (let d = 0; d < HS; d++) {
+            dqkv[q + d] += dpre * qkv[k + d];
+            dqkv[k + d] += dpre * qkv[q + d];
+          }
+        }
+      }
+    }
+  }
+}
+
+/** The attention kernels on their own, for tests: tiled (what the engine runs) and untiled. */
+export const attentionKernels = {
+  forward: attention_forward,
+  backward: attention_backward,
+  forwardUntiled: attention_forward_untiled,
+  backwardUntiled: attention_backward_untiled,
+};
+
 const GELU_SCALE = Math.sqrt(2 / Math.PI);
 
 /** GELU, tanh approximation (GPT-2's): out = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
@@ -203,7 +303,7 @@ interface LayerParams {
 interface LayerActs {
   xIn: Vec; // [L, C] residual stream entering the layer
   ln1: Vec; ln1Mean: Vec; ln1Rstd: Vec; // [L, C], [L], [L]
-  att: Vec; // [NH, L, P]
+  lse: Vec; // [NH, L] log-sum-exp of each attention row's scores
   attOut: Vec; // [L, C] attention output before c_proj
   xMid: Vec; // [L, C] residual after attention
   ln2: Vec; ln2Mean: Vec; ln2Rstd: Vec;
@@ -293,7 +393,7 @@ export class ReferenceEngine implements Engine {
       const a: LayerActs = {
         xIn: x,
         ln1: new Float64Array(L * C), ln1Mean: new Float64Array(L), ln1Rstd: new Float64Array(L),
-        att: new Float64Array(NH * L * P), attOut: new Float64Array(L * C), xMid: new Float64Array(L * C),
+        lse: new Float64Array(NH * L), attOut: new Float64Array(L * C), xMid: new Float64Array(L * C),
         ln2: new Float64Array(L * C), ln2Mean: new Float64Array(L), ln2Rstd: new Float64Array(L),
         fc: new Float64Array(L * H), fcGelu: new Float64Array(L * H),
       };
@@ -302,7 +402,7 @@ export class ReferenceEngine implements Engine {
       const fresh = new Float64Array(L * 3 * C);
       matmul_forward(fresh, a.ln1, p, lp.attnW, p, lp.attnB, L, C, 3 * C);
       qkv[l].set(fresh, pos0 * 3 * C);
-      attention_forward(a.attOut, a.att, qkv[l], pos0, L, P, C, NH);
+      attention_forward(a.attOut, a.lse, qkv[l], pos0, L, C, NH);
       const proj = new Float64Array(L * C);
       matmul_forward(proj, a.attOut, p, lp.projW, p, lp.projB, L, C, C);
       for (let k = 0; k < L * C; k++) a.xMid[k] = x[k] + proj[k];
@@ -354,7 +454,7 @@ export class ReferenceEngine implements Engine {
       const dattOut = new Float64Array(L * C);
       matmul_backward(dattOut, g, g, dxMid, a.attOut, p, lp.projW, lp.projB, L, C, C);
       const dqkv = new Float64Array(L * 3 * C);
-      attention_backward(dqkv, dattOut, acts.qkv[l], a.att, L, C, NH);
+      attention_backward(dqkv, dattOut, a.attOut, acts.qkv[l], a.lse, L, C, NH);
       const dln1 = new Float64Array(L * C);
       matmul_backward(dln1, g, g, dqkv, a.ln1, p, lp.attnW, lp.attnB, L, C, 3 * C);
       layernorm_backward(dxIn, g, dln1, a.xIn, p, lp.ln1g, lp.ln1b, a.ln1Mean, a.ln1Rstd, L, C);

@@ -56,12 +56,23 @@ function passShape(stage: Stage, config: GPTConfig): { rows: number; T: number }
   return { rows: stage.batchSize * per, T };
 }
 
+/** Native attention's kFlashFrom threshold (native/attention.h): longer contexts run tiled attention. */
+export const TILED_ATTENTION_FROM = 512;
+
+/**
+ * Floats attention keeps per (row, head) for the backward pass: the probabilities [T, Tp] (Tp: T rounded up to
+ * 16) up to TILED_ATTENTION_FROM, past it each row's log-sum-exp [T] (O(T), not O(T^2)).
+ */
+export function attentionSavedFloats(T: number): number {
+  return T > TILED_ATTENTION_FROM ? T : T * Math.ceil(T / 16) * 16;
+}
+
 /** Floats of the native engine's activation arena for B rows of T tokens (see GPT::prepare in native/gpt.cpp). */
 export function activationFloats(config: GPTConfig, B: number, T: number): number {
   const N = B * T;
   const { dModel: C, nLayers: L, nHeads: H, vocabSize: V } = config;
   const F = config.mlpRatio * C;
-  const perLayer = N * (2 * C + C + 2 + 3 * C + C + C + 2 + 2 * F) + B * H * T * T;
+  const perLayer = N * (2 * C + C + 2 + 3 * C + C + C + 2 + 2 * F) + B * H * attentionSavedFloats(T);
   return L * perLayer + N * (C + 2 + 2 * V + C + C + 3 * C + C + F) + N * C;
 }
 

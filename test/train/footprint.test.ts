@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { paramLayout, parseGPTConfig } from '../../src/model/config.js';
-import { footprintProblems, parameterCount, recipeFootprint } from '../../src/train/footprint.js';
+import { activationFloats, attentionSavedFloats, footprintProblems, parameterCount, recipeFootprint, TILED_ATTENTION_FROM } from '../../src/train/footprint.js';
 import { parseRecipe } from '../../src/train/recipe.js';
 import { modelConfigOf, train } from '../../src/train/trainer.js';
 
@@ -48,5 +48,17 @@ describe('footprints', () => {
     const logits = recipe({ contextLength: 4096 }, { batchSize: 20000 });
     expect(footprintProblems(logits, modelConfigOf(logits), 2 ** 60)[0]).toMatch(/^recipe\.stages: a batch's logits take \S+ floats; one array holds at most 4\.3e9: lower batchSize/);
     expect(footprintProblems(recipe({}), modelConfigOf(recipe({})), 2 ** 30)).toEqual([]);
+  });
+});
+
+describe('attention memory', () => {
+  it('is O(T^2) up to the tiled threshold and O(T) past it, as the native arena lays it out', () => {
+    expect(attentionSavedFloats(64)).toBe(64 * 64);
+    expect(attentionSavedFloats(100)).toBe(100 * 112);
+    expect(attentionSavedFloats(TILED_ATTENTION_FROM)).toBe(512 * 512);
+    expect(attentionSavedFloats(4096)).toBe(4096);
+    const cfg = parseGPTConfig({ vocabSize: 64, contextLength: 4096, dModel: 64, nHeads: 4, nLayers: 2 });
+    // 4 rows of 4,096 tokens: about 195 MB of activations, where 4 rows x 4 heads x 4096^2 probabilities a layer took 2.1 GB more.
+    expect(activationFloats(cfg, 4, 4096) * 4).toBeLessThan(250e6);
   });
 });
