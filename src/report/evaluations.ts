@@ -112,7 +112,8 @@ export function passAtKPlots(study: ReportedStudy, results: readonly TrialResult
     if (rows.length === 0) continue;
     const entries = [...groupBy(rows, ({ t, e }) => JSON.stringify([armKey(t), problemsOf(e), e.metric])).values()].map((group) => {
       const { t, e } = group[0];
-      return { arm: armKey(t), split: e.split, stage: e.stage, metric: e.metric, ...ciPoint(group.map((r) => r.e.value)) };
+      const items = Math.min(...group.map((r) => r.e.n));
+      return { arm: armKey(t), split: e.split, stage: e.stage, metric: e.metric, ...ciPoint(group.map((r) => r.e.value), { items }) };
     });
     tables.push({
       title: `pass@k${partTitle(study, part)}`,

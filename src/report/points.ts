@@ -23,8 +23,9 @@ export function groupBy<T>(items: Iterable<T>, keyOf: (item: T) => string): Map<
 export const armKey = (t: TrialResult): string => Object.entries(t.axes).map(([k, v]) => `${k}=${valueLabel(v)}`).join(', ') || 'all';
 
 /** The mean of `ys` with its 95% interval and count, as a line point's fields. */
-export function ciPoint(ys: number[]): { mean: number; lo: number; hi: number; n: number } {
-  const ci = meanCI(ys);
+export function ciPoint(ys: number[], rate?: { items: number }): { mean: number; lo: number; hi: number; n: number } {
+  // Rates (pass@k, scores) get the logit-scale interval, inside [0, 1]; `items` = problems each rate was scored on.
+  const ci = rate ? meanCI(ys, { scale: 'rate', items: Math.max(2, rate.items) }) : meanCI(ys);
   return { mean: ci.mean, lo: ci.lo, hi: ci.hi, n: ys.length };
 }
 

@@ -184,6 +184,15 @@ describe('study reports', () => {
 });
 
 describe('intervals of rates in reports', () => {
+  it('the pass@k table gives rates an interval inside [0, 1], from the problems each was scored on', () => {
+    const pass = (v: number) => ({ ...fromPackedColumns('pass@k:test', 'pass@8'), family: '*', domain: '*', value: v, n: 64 });
+    const results = [1, 2, 3].map((s) => result({ M: 1 }, s, [pass([0.95, 1, 0.9][s - 1])]));
+    const table = buildReport(study([claim]), run, results).tables!.find((t) => t.title.startsWith('pass@k'))!;
+    const [row] = table.rows;
+    const ci = rateCI([0.95, 1, 0.9], 0.95, 64);
+    expect(row.slice(-3)).toEqual([expect.closeTo(0.95, 12), expect.closeTo(ci.lo, 12), expect.closeTo(ci.hi, 12)]);
+    expect(ci.hi).toBeLessThanOrEqual(1); // a linear t interval over these three reaches 1.074
+  });
   it('accuracies of 0, 0 and 0.1 get an interval inside [0, 1]; their difference stays inside [-1, 1]', () => {
     const results = [
       ...[1, 2, 3].map((s) => result({ M: 1 }, s, [{ value: [0, 0, 0.1][s - 1] }])),
