@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport } from '../../src/report/build.js';
 import { formatRatio, groupTableFacts, idealFor, idealRatio, lookupInContext, lookupInWeights } from '../../src/report/ideal.js';
+import { reportHtml } from '../../src/report/html.js';
 import { summaryJson } from '../../src/report/model.js';
 import { ClaimSchema } from '../../src/report/spec.js';
 import { parseStudy } from '../../src/study/schema.js';
@@ -78,5 +79,8 @@ describe('ideal learners', () => {
     const json = JSON.parse(summaryJson(report));
     expect(json.comparisons[0].ideal.b).toMatchObject({ ideal: 1, label: 'one demonstration' });
     expect(json.comparisons[0].ideal.b.ratio).toBeCloseTo(4, 12);
+    const html = reportHtml(report, {});
+    expect(html).toContain('<th>model / ideal learner</th>');
+    expect(html).toContain('fast: 4× of 1; slow: 60× of 2');
   });
 });
