@@ -148,7 +148,7 @@ function idealClause(claim: Claim, j: Judgement): string {
     r
       ? `${fmt(r.ideal)} at ${claim.axis} = ${arm} (${r.label}), where the model takes ${formatRatio(r.ratio)}${r.lo !== null && r.hi !== null ? ` [${formatRatio(r.lo)}, ${formatRatio(r.hi)}]` : ''} that`
       : null;
-  const parts = [one(ideal.b, j.b.arm), one(ideal.a, j.a.arm)].filter((x) => x !== null);
+  const parts = [one(ideal.b, valueLabel(claim.b)), one(ideal.a, valueLabel(claim.a))].filter((x) => x !== null);
   return parts.length ? ` An ideal learner needs ${parts.join('; and ')}.` : '';
 }
 
