@@ -5,6 +5,7 @@
 import { MIN_SEEDS_FOR_VERDICT, noVerdictReason, type Interval, type Verdict } from '../stats/stats.js';
 import { formatInterval, formatNumber } from '../util/format.js';
 import { armResult, compareArms, type ArmResult, type Comparison, type ReportPlot, type ReportTable, type UnmeasuredClaim } from './model.js';
+import { formatRatio, idealFor, idealRatio, type IdealRatio } from './ideal.js';
 import { clampTo, slug } from './points.js';
 import { claimRange, endInClaimUnits, isProportion, type ClaimRange } from './range.js';
 import { armsOf, fewestItems, measureOf, type Arm, type TrialResult } from './results.js';
@@ -126,10 +127,29 @@ function judge(claim: Claim, measured: MeasuredArm[], results: readonly TrialRes
   const bound = proportion(claim) ? [0, 1].find((edge) => [...a.values, ...b.values].every((v) => v === edge)) : undefined;
   const range = claimRange(claim, comparison.difference, results);
   comparison = { ...comparison, claim: { index, text: claim.text, part: claim.part }, ...range };
+  if (claim.ideal) comparison = { ...comparison, ideal: { a: armIdeal(claim, a.arm, a), b: armIdeal(claim, b.arm, b) } };
   // A positive control that did not learn the target makes any difference below it no finding.
   if (bothCensored || bothEarly || bound !== undefined || range.miscalibration) comparison = { ...comparison, verdict: 'inconclusive' };
   const arms = measured.flatMap((m) => (m.result ? [m.result] : []));
   return { a, b, comparison, paired, bothCensored, bothEarly, bound, midpoint: split ? null : midpointArm(arms, a, b), range };
+}
+
+/** An arm's count as a ratio of the ideal learner's for that arm (by its axis label); null when none. */
+function armIdeal(claim: Claim, name: string, result: ArmResult): IdealRatio | null {
+  const ideal = idealFor(claim.ideal, name.replace(/ \((a|b)\)$/, ''));
+  return ideal ? idealRatio(result.ci, ideal) : null;
+}
+
+/** "; an ideal learner needs 2.33 at axis = a (label), where the model takes 43× [20×, 66×] that" for a and b. */
+function idealClause(claim: Claim, j: Judgement): string {
+  const ideal = j.comparison.ideal;
+  if (!ideal) return '';
+  const one = (r: IdealRatio | null, arm: string) =>
+    r
+      ? `${fmt(r.ideal)} at ${claim.axis} = ${arm} (${r.label}), where the model takes ${formatRatio(r.ratio)}${r.lo !== null && r.hi !== null ? ` [${formatRatio(r.lo)}, ${formatRatio(r.hi)}]` : ''} that`
+      : null;
+  const parts = [one(ideal.b, valueLabel(claim.b)), one(ideal.a, valueLabel(claim.a))].filter((x) => x !== null);
+  return parts.length ? ` An ideal learner needs ${parts.join('; and ')}.` : '';
 }
 
 /** Whether every measure of the claim is a proportion, drawn on [0, 1] with intervals on the logit scale. */
@@ -181,7 +201,7 @@ function claimSentence(claim: Claim, j: Judgement | null, unreached: number, ear
   const head = held ? `${claim.text} (${held})` : claim.text;
   const clauses = [
     j
-      ? `${head}: ${comparisonClause(claim, j)} -> ${j.comparison.verdict.replace('_', ' ')}.`
+      ? `${head}: ${comparisonClause(claim, j)} -> ${j.comparison.verdict.replace('_', ' ')}.${idealClause(claim, j)}`
       : `${head}: not measured, ${unmeasured?.reason ?? 'its arms have no measure'} -> inconclusive.`,
     j?.midpoint ? `${claim.label} first passes halfway between the two at ${claim.axis} = ${j.midpoint}.` : null,
     unreached ? `(${unreached} trial(s) never reached the threshold; their budget is counted, a lower bound.)` : null,
@@ -276,12 +296,20 @@ function withRangeNote(table: ReportTable, range: ClaimRange | null): ReportTabl
 
 function claimTable(claim: Claim, measured: MeasuredArm[], index: number): ReportTable {
   const held = heldAxes(claim);
+  // With an ideal learner named, each arm's row also gives the ideal count and the model's count as its ratio.
+  const idealCells = (m: MeasuredArm): (string | number | null)[] => {
+    if (!claim.ideal) return [];
+    const r = m.result ? armIdeal(claim, m.name, m.result) : null;
+    return r ? [r.ideal, r.ratio] : [null, null];
+  };
   const rows: ReportTable['rows'] = measured.map((m) =>
-    m.result ? [m.name, m.result.ci.n, m.result.ci.mean, finiteOrNull(m.result.ci.lo), finiteOrNull(m.result.ci.hi), boundsCell(m)] : [m.name, 0, null, null, null, ''],
+    m.result
+      ? [m.name, m.result.ci.n, m.result.ci.mean, finiteOrNull(m.result.ci.lo), finiteOrNull(m.result.ci.hi), ...idealCells(m), boundsCell(m)]
+      : [m.name, 0, null, null, null, ...idealCells(m), ''],
   );
   return {
     title: `Claim ${index + 1}: ${claim.label} by ${claim.axis}${held ? ` (${held})` : ''}`,
-    columns: [claim.axis, 'seeds', 'mean', 'CI low', 'CI high', 'note'],
+    columns: [claim.axis, 'seeds', 'mean', 'CI low', 'CI high', ...(claim.ideal ? ['ideal learner', 'model / ideal'] : []), 'note'],
     rows,
   };
 }

@@ -7,6 +7,7 @@ import type { Verdict } from '../stats/stats.js';
 import type { Interval } from '../stats/stats.js';
 import { formatInterval, formatNumber } from '../util/format.js';
 import { VERDICT_RULE, type Report, type ReportTable } from './model.js';
+import { formatRatio } from './ideal.js';
 
 const CI_METHOD_NAME: Record<Interval['method'], string> = { t: 'Student t', bootstrap: 'bootstrap', 'logit-t': 'Student t; rates on the logit scale' };
 
@@ -129,6 +130,12 @@ function headline(report: Report): string[] {
 /** The paired differences the verdict is judged on, with the rule that judges them. */
 function comparisonsSection(report: Report, pct: string): string[] {
   if (report.comparisons.length === 0) return [];
+  // A count beside an ideal learner's: "b 43× · a 1.2×" (the model's count over the ideal one, per arm).
+  const withIdeal = report.comparisons.some((c) => c.ideal);
+  const idealCell = (c: Report['comparisons'][number]) => {
+    const parts = c.ideal ? [[c.b, c.ideal.b], [c.a, c.ideal.a]].flatMap(([arm, r]) => (r && typeof r === 'object' ? [`${arm}: ${formatRatio(r.ratio)} of ${formatNumber(r.ideal)}`] : [])) : [];
+    return parts.length ? parts.join('; ') : '—';
+  };
   const rows = report.comparisons.map((c) => [
     c.metric,
     `${c.b} − ${c.a}`,
@@ -136,12 +143,13 @@ function comparisonsSection(report: Report, pct: string): string[] {
     formatNumber(c.difference.mean),
     formatInterval(c.difference),
     ...rangeCells(c),
+    ...(withIdeal ? [idealCell(c)] : []),
     c.miscalibration ? `${VERDICT_LABEL[c.verdict]} (${c.miscalibration})` : VERDICT_LABEL[c.verdict],
   ]);
-  const columns = ['metric', 'difference', 'claimed', 'mean', `${pct} CI`, 'floor', 'ceiling', 'share of range', 'verdict'];
+  const columns = ['metric', 'difference', 'claimed', 'mean', `${pct} CI`, 'floor', 'ceiling', 'share of range', ...(withIdeal ? ['model / ideal learner'] : []), 'verdict'];
   return [
     '<h2>What the verdict rests on</h2>',
-    table(columns, rows, [false, false, false, true, true, false, false, true, false]),
+    table(columns, rows, [false, false, false, true, true, false, false, true, ...(withIdeal ? [false] : []), false]),
     `<p class="rule">${escapeHtml(VERDICT_RULE)}</p>`,
   ];
 }

@@ -5,6 +5,7 @@
  * is in the JSON too. Pure: no Node imports.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import type { IdealRatio } from './ideal.js';
 import type { RangeEnd } from './range.js';
 import {
   differenceCI,
@@ -44,6 +45,8 @@ export interface Comparison {
   shareInterval: [number, number] | null;
   /** Why no verdict could be given whatever the difference (a positive control below 0.8); null when none. */
   miscalibration: string | null;
+  /** Arm a's and b's counts as ratios of an ideal learner's (the claim's `ideal`); absent when it names none. */
+  ideal?: { a: IdealRatio | null; b: IdealRatio | null };
 }
 
 export interface ReportTable {

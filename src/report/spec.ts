@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { fromPackedColumns, type EvalKey } from '../measure/evals.js';
+import { IdealSchema } from './ideal.js';
 
 /**
  * An `eval` measure's row: split names as study files write them (`heldout`, `test@warm-start`,
@@ -130,6 +131,12 @@ export const ClaimSchema = z
      * claim is then inconclusive, whatever its difference says.
      */
     ceiling: ReferenceArmSchema.optional(),
+    /**
+     * For a count (examples or demonstrations to a threshold): what an ideal learner needs on the same task, one
+     * for every arm or one per arm (`arms: { label: { value, label } }`); the report prints each arm's count as a
+     * ratio of it (report/ideal.ts).
+     */
+    ideal: IdealSchema.optional(),
   })
   .strict();
 export type Claim = z.output<typeof ClaimSchema>;
