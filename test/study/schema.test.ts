@@ -38,7 +38,7 @@ describe('field paths', () => {
 
 describe('study files', () => {
   it('every built-in study parses and expands in both modes, quick with >= 3 seeds', () => {
-    for (const name of ['breadth', 'continuum', 'sample-efficiency', 'context', 'priors']) {
+    for (const name of ['breadth', 'continuum', 'sample-efficiency', 'context', 'priors', 'long-context']) {
       const study = parseStudyText(readFileSync(join(studiesDir, `${name}.yaml`), 'utf8'), name);
       const quick = resolveMode(study, 'quick');
       expect(quick.seeds.length, name).toBeGreaterThanOrEqual(3);
@@ -48,7 +48,7 @@ describe('study files', () => {
   });
 
   it('every built-in study states its calibration seeds, runs each mode on others, and gives every claim a floor and a ceiling', () => {
-    for (const name of ['breadth', 'continuum', 'sample-efficiency', 'context', 'priors']) {
+    for (const name of ['breadth', 'continuum', 'sample-efficiency', 'context', 'priors', 'long-context']) {
       const study = parseStudyText(readFileSync(join(studiesDir, `${name}.yaml`), 'utf8'), name);
       expect(study.calibrationSeeds, name).toEqual([1, 2, 3, 4, 5]);
       for (const mode of ['quick', 'full'] as const) {
