@@ -12,18 +12,7 @@ import { paramLayout, parseGPTConfig } from '../../src/model/config.js';
 import { NativeEngine } from '../../src/model/native.js';
 import { ATTENTION_BLOCK, attentionKernels, ReferenceEngine } from '../../src/model/reference.js';
 import { Rng } from '../../src/util/rng.js';
-
-/** max |a - b| / max |b|: the error of the worst element, relative to the tensor's scale. */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return scale === 0 ? diff : diff / scale;
-}
+import { relErr } from './rel-err.js';
 
 function randomVec(rng: Rng, n: number, scale: number): Float64Array {
   return Float64Array.from({ length: n }, () => (rng.uniform() * 2 - 1) * scale);

@@ -12,18 +12,7 @@ import { generate } from '../../src/model/generate.js';
 import { NativeEngine } from '../../src/model/native.js';
 import { ReferenceEngine } from '../../src/model/reference.js';
 import { Rng } from '../../src/util/rng.js';
-
-/** max |a - b| / max |b|: the error of the worst element, relative to the tensor's scale. */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return scale === 0 ? diff : diff / scale;
-}
+import { relErr } from './rel-err.js';
 
 /** Bit-for-bit equality of two float arrays (fast: vitest's toEqual walks typed arrays element by element). */
 function sameBits(a: Float32Array, b: Float32Array): boolean {
