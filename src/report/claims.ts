@@ -8,8 +8,9 @@ import { armResult, compareArms, type ArmResult, type Comparison, type ReportPlo
 import { formatRatio, idealFor, idealRatio, type IdealRatio } from './ideal.js';
 import { clampTo, slug } from './points.js';
 import { claimRange, endInClaimUnits, isProportion, type ClaimRange } from './range.js';
+import { contrastArms, effectName, type ContrastArms } from './contrast.js';
 import { armsOf, fewestItems, measureOf, type Arm, type TrialResult } from './results.js';
-import { valueLabel, type Claim, type Measure } from './spec.js';
+import { valueLabel, type Claim, type Measure, type OtherEffect } from './spec.js';
 import { barChartSpec, finiteOrNull } from './specs.js';
 
 export interface ClaimOutcome {
@@ -56,6 +57,7 @@ interface Judgement {
 const fmt = (x: number) => formatNumber(x, 3);
 
 export function judgeClaim(claim: Claim, results: readonly TrialResult[], index: number): ClaimOutcome {
+  if (claim.than) return judgeContrast({ ...claim, than: claim.than }, results, index);
   const measured = measureArms(claim, results);
   const arms = measured.flatMap((m) => (m.result ? [m.result] : []));
   const judgement = judge(claim, measured, results, index);
@@ -73,6 +75,67 @@ export function judgeClaim(claim: Claim, results: readonly TrialResult[], index:
     table: withRangeNote(claimTable(claim, measured, index), judgement?.range ?? null),
     plot: claimPlot(claim, measured, unreached > 0, early > 0, index, judgement?.range ?? null),
   };
+}
+
+type ContrastClaim = Claim & { than: OtherEffect };
+
+/** A claim that its effect is larger than another's (`than`): the per-seed contrast of the two, judged. */
+function judgeContrast(claim: ContrastClaim, results: readonly TrialResult[], index: number): ClaimOutcome {
+  const arms = contrastArms(claim, results);
+  const measured: MeasuredArm[] = arms ? [arms.other, arms.own].map((r) => ({ name: r.arm, result: r, notReached: 0, early: 0, of: r.values.length })) : [];
+  const judgement = arms ? judgeContrastArms(claim, arms, results, index) : null;
+  const unmeasured = judgement ? null : contrastUnmeasured(claim, results);
+  const verdict = judgement?.comparison.verdict ?? 'inconclusive';
+  const head = `${claim.text} (${effectName(claim)}, against ${claim.than.label}: ${effectName(claim.than)})`;
+  const sentence = judgement
+    ? `${head}: ${contrastClause(claim, judgement)} -> ${verdict.replace('_', ' ')}.${claim.context ? ` ${claim.context}` : ''}`
+    : `${head}: not measured, ${unmeasured!.reason} -> inconclusive.`;
+  return {
+    claim,
+    arms: measured.map((m) => m.result!),
+    comparison: judgement?.comparison ?? null,
+    verdict,
+    unmeasured,
+    sentence,
+    table: withRangeNote(claimTable(claim, measured, index), judgement?.range ?? null),
+    plot: claimPlot(claim, measured, false, false, index, judgement?.range ?? null),
+  };
+}
+
+/** b = the claim's own effect, a = the other's size: the difference b - a is the contrast, positive when it holds. */
+function judgeContrastArms(claim: ContrastClaim, { other, own }: ContrastArms, results: readonly TrialResult[], index: number): Judgement {
+  let comparison = compareArms(other, own, { direction: 'increase', minEffect: claim.minEffect, paired: true, scale: 'linear' });
+  // The range is read in the claim's own direction: a claimed decrease has a ceiling below its floor.
+  const d = comparison.difference;
+  const inClaimDirection = claim.direction === 'increase' ? d : { ...d, mean: -d.mean, lo: -d.hi, hi: -d.lo };
+  const range = claimRange(claim, inClaimDirection, results);
+  comparison = { ...comparison, claim: { index, text: claim.text, part: claim.part }, ...range };
+  if (range.miscalibration) comparison = { ...comparison, verdict: 'inconclusive' };
+  return { a: other, b: own, comparison, paired: true, bothCensored: false, bothEarly: false, bound: undefined, midpoint: null, range };
+}
+
+/** "the effect ... is m [lo, hi] against |other| m [lo, hi]; the contrast is m [lo, hi] (paired by seed, ...)". */
+function contrastClause(claim: ContrastClaim, { a, b, comparison, range }: Judgement): string {
+  const d = comparison.difference;
+  const value = (ci: Interval) => `${fmt(ci.mean)} ${formatInterval(ci)}`;
+  const how = ['paired by seed', `${Math.round(d.level * 100)}% CI`, `n = ${d.n}`, ...(claim.minEffect > 0 ? [`smallest effect that counts ${fmt(claim.minEffect)}`] : [])].join(', ');
+  const caveats = [...noVerdictCaveat(d), ...(range.miscalibration ? [range.miscalibration] : [])];
+  return (
+    `the effect on ${claim.label} (${b.arm}) is ${value(b.ci)} against ${value(a.ci)} for ${a.arm}; ` +
+    `their contrast is ${value(d)} (${how})` +
+    rangeClause(range) +
+    caveats.map((c) => `; ${c}`).join('')
+  );
+}
+
+/** Why a contrast has no seed measured on both sides of both effects, from the part's trials' states. */
+function contrastUnmeasured(claim: ContrastClaim, results: readonly TrialResult[]): UnmeasuredClaim {
+  const trials = results.filter((t) => t.part === claim.part);
+  const failed = trials.filter((t) => t.trial.status === 'failed').length;
+  const unfinished = trials.filter((t) => t.trial.status === 'queued' || t.trial.status === 'running').length;
+  const cause = failed ? 'failed' : unfinished ? 'unfinished' : 'no data';
+  const why = failed ? `${failed} of its ${trials.length} trials failed` : unfinished ? `${unfinished} of its ${trials.length} trials did not finish` : 'its finished trials lack the measure';
+  return { claim: claim.text, cause, reason: `no seed measured both sides of both effects (${why})` };
 }
 
 /** With per-arm measures (measureA, measureB) one arm may be measured twice: its two variants are named apart. */
@@ -307,9 +370,12 @@ function claimTable(claim: Claim, measured: MeasuredArm[], index: number): Repor
       ? [m.name, m.result.ci.n, m.result.ci.mean, finiteOrNull(m.result.ci.lo), finiteOrNull(m.result.ci.hi), ...idealCells(m), boundsCell(m)]
       : [m.name, 0, null, null, null, ...idealCells(m), ''],
   );
+  const title = claim.than
+    ? `Claim ${index + 1}: effects on ${claim.label}, ${effectName(claim)} against ${claim.than.label}`
+    : `Claim ${index + 1}: ${claim.label} by ${claim.axis}${held ? ` (${held})` : ''}`;
   return {
-    title: `Claim ${index + 1}: ${claim.label} by ${claim.axis}${held ? ` (${held})` : ''}`,
-    columns: [claim.axis, 'seeds', 'mean', 'CI low', 'CI high', ...(claim.ideal ? ['ideal learner', 'model / ideal'] : []), 'note'],
+    title,
+    columns: [claim.than ? 'effect (per seed, then over seeds)' : claim.axis, 'seeds', 'mean', 'CI low', 'CI high', ...(claim.ideal ? ['ideal learner', 'model / ideal'] : []), 'note'],
     rows,
   };
 }
@@ -318,25 +384,28 @@ function claimTable(claim: Claim, measured: MeasuredArm[], index: number): Repor
 function claimPlot(claim: Claim, measured: MeasuredArm[], anyUnreached: boolean, anyEarly: boolean, index: number, range: ClaimRange | null): ReportPlot | null {
   const arms = measured.filter((m): m is MeasuredArm & { result: ArmResult } => m.result !== null);
   if (arms.length === 0) return null;
-  const unit = proportion(claim) ? ([0, 1] as [number, number]) : undefined;
+  // A contrast draws two effects, which may be negative: no [0, 1] axis and no floor or ceiling lines.
+  const contrast = claim.than !== undefined;
+  const unit = proportion(claim) && !contrast ? ([0, 1] as [number, number]) : undefined;
   // Error bars stay where a value can lie: [0, 1] for rates, >= 0 for counts of examples or demonstrations.
   const counted = [claim.measure, claim.measureA, claim.measureB].some((m) => m && ('examplesTo' in m || 'demonstrationsTo' in m));
   const clip = clampTo(unit ?? (counted ? [0, Infinity] : undefined));
-  const title = `${claim.label} by ${claim.axis}`;
-  const rules = rangeRules(claim, range);
+  const title = contrast ? `effects on ${claim.label}` : `${claim.label} by ${claim.axis}`;
+  const rules = contrast ? [] : rangeRules(claim, range);
+  const compared = contrast ? `the effect ${effectName(claim)} with the size of ${claim.than!.label}` : `${claim.axis} = ${valueLabel(claim.b)} with ${valueLabel(claim.a)}`;
   return {
     name: `claim${index + 1}-${slug(claim.label)}`,
     title,
     caption:
-      `Mean over seeds with 95% confidence intervals; the verdict compares ${claim.axis} = ${valueLabel(claim.b)} with ${valueLabel(claim.a)}.` +
+      `Mean over seeds with 95% confidence intervals; the verdict compares ${compared}.` +
       (anyUnreached ? ' A bar marked "not reached" counts the budget for those seeds: the true value is larger.' : '') +
       (anyEarly ? ' A bar marked "at or before the first evaluation" counts that evaluation for those seeds: the true value is at most that.' : '') +
       (rules.length ? ' Dashed lines: the floor (the measure without the mechanism) and the ceiling (a positive control trained on the target itself).' : ''),
     spec: barChartSpec({
       title,
       subtitle: `${claim.part === 'main' ? '' : `part ${claim.part}: `}${arms[0].result.values.length} seeds per arm, 95% CI`,
-      xTitle: claim.axis,
-      yTitle: claim.label,
+      xTitle: contrast ? 'effect' : claim.axis,
+      yTitle: contrast ? `difference in ${claim.label}` : claim.label,
       armTitle: 'measure',
       yDomain: unit,
       bars: arms.map((m) => ({

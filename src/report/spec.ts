@@ -100,6 +100,22 @@ export const FloorSchema = z.union([
 export type Floor = z.output<typeof FloorSchema>;
 
 /**
+ * Another effect a claim compares its own with: arm `b` against arm `a` of `axis`, on the claim's measure. Its
+ * size counts whichever way it goes, e.g. the label effect (RL against SFT) beside the breadth effect.
+ */
+export const OtherEffectSchema = z
+  .object({
+    axis: z.string(),
+    a: z.unknown(),
+    b: z.unknown(),
+    where: z.record(z.string(), z.unknown()).default({}),
+    /** What the effect is called in findings, e.g. "the label effect (RL - SFT)". */
+    label: z.string().min(1),
+  })
+  .strict();
+export type OtherEffect = z.output<typeof OtherEffectSchema>;
+
+/**
  * A claim the report gives a verdict on: arm `b` against arm `a` of one axis, on one measure, in the direction
  * the claim predicts. The verdict comes from the confidence interval of the difference over seeds.
  */
@@ -137,6 +153,12 @@ export const ClaimSchema = z
      * ratio of it (report/ideal.ts).
      */
     ideal: IdealSchema.optional(),
+    /**
+     * Make the claim a contrast of two effects: this claim's own effect (b - a on its axis, in its direction,
+     * averaged over the axes `where` leaves free) must be larger than the size |b - a| of this other one. Both are
+     * taken per seed, so the verdict rests on the interval of the per-seed contrast (report/contrast.ts).
+     */
+    than: OtherEffectSchema.optional(),
   })
   .strict();
 export type Claim = z.output<typeof ClaimSchema>;

@@ -188,38 +188,49 @@ function dedupe(lines: string[]): string[] {
   return [...seen.values()];
 }
 
-/** Each claim and curve must name an axis of its part, and a claim's arms a and b must be values of that axis. */
+/**
+ * Each claim and curve must name an axis of its part, and a claim's arms a and b must be values of that axis; so
+ * must the other effect a claim compares its own with (`than`).
+ */
 function claimProblems(study: Study): string[] {
   const problems: string[] = [];
   const axesByPart = new Map(study.parts.map((p) => [p.name, axesOf(p)]));
-  const check = (list: 'claims' | 'curves', i: number, part: string, axisName: string, arms: unknown[]) => {
+  const check = (path: string, part: string, axisName: string, arms: unknown[]) => {
     const axes = axesByPart.get(part) ?? [];
     const axis = axes.find((a) => a.name === axisName);
     if (!axis) {
-      problems.push(`${list}[${i}].axis: got "${axisName}"; part ${part} has the axes ${axes.map((a) => a.name).join(', ') || '(none)'}`);
+      problems.push(`${path}.axis: got "${axisName}"; part ${part} has the axes ${axes.map((a) => a.name).join(', ') || '(none)'}`);
       return;
     }
     arms.forEach((v, j) => {
       const label = valueLabel(v);
-      if (!axis.labels.includes(label)) problems.push(`${list}[${i}].${j === 0 ? 'a' : 'b'}: got ${label}; the axis ${axisName} has ${axis.labels.join(', ')}`);
+      if (!axis.labels.includes(label)) problems.push(`${path}.${j === 0 ? 'a' : 'b'}: got ${label}; the axis ${axisName} has ${axis.labels.join(', ')}`);
     });
   };
   // `where` holds other axes of the part at one of their values.
-  const checkWhere = (list: 'claims' | 'curves', i: number, part: string, axisName: string, where: Record<string, unknown>) => {
+  const checkWhere = (path: string, isClaim: boolean, part: string, axisName: string, where: Record<string, unknown>) => {
     const axes = axesByPart.get(part) ?? [];
     for (const [name, value] of Object.entries(where)) {
       const axis = axes.find((a) => a.name === name);
       const label = valueLabel(value);
       // A curve may draw some arms of its own axis; a claim compares two of them, so it cannot hold it.
-      if (name === axisName && list === 'claims') problems.push(`${list}[${i}].where.${name}: ${name} is the axis the claim compares; hold other axes only`);
-      else if (!axis) problems.push(`${list}[${i}].where.${name}: part ${part} has no axis ${name}; its axes are ${axes.map((a) => a.name).join(', ') || '(none)'}`);
-      else if (!axis.labels.includes(label)) problems.push(`${list}[${i}].where.${name}: got ${label}; the axis ${name} has ${axis.labels.join(', ')}`);
+      if (name === axisName && isClaim) problems.push(`${path}.where.${name}: ${name} is the axis the claim compares; hold other axes only`);
+      else if (!axis) problems.push(`${path}.where.${name}: part ${part} has no axis ${name}; its axes are ${axes.map((a) => a.name).join(', ') || '(none)'}`);
+      else if (!axis.labels.includes(label)) problems.push(`${path}.where.${name}: got ${label}; the axis ${name} has ${axis.labels.join(', ')}`);
     }
   };
-  study.claims.forEach((c, i) => check('claims', i, c.part, c.axis, [c.a, c.b]));
-  study.curves.forEach((c, i) => check('curves', i, c.part, c.axis, []));
-  study.claims.forEach((c, i) => checkWhere('claims', i, c.part, c.axis, c.where));
-  study.curves.forEach((c, i) => checkWhere('curves', i, c.part, c.axis, c.where));
+  study.claims.forEach((c, i) => {
+    check(`claims[${i}]`, c.part, c.axis, [c.a, c.b]);
+    checkWhere(`claims[${i}]`, true, c.part, c.axis, c.where);
+    if (!c.than) return;
+    if (c.measureA || c.measureB || c.ideal) problems.push(`claims[${i}].than: a contrast reads both effects on the claim's measure; remove ${[c.measureA && 'measureA', c.measureB && 'measureB', c.ideal && 'ideal'].filter(Boolean).join(', ')}`);
+    check(`claims[${i}].than`, c.part, c.than.axis, [c.than.a, c.than.b]);
+    checkWhere(`claims[${i}].than`, true, c.part, c.than.axis, c.than.where);
+  });
+  study.curves.forEach((c, i) => {
+    check(`curves[${i}]`, c.part, c.axis, []);
+    checkWhere(`curves[${i}]`, false, c.part, c.axis, c.where);
+  });
   problems.push(...rangeProblems(study.claims, axesByPart));
   return problems;
 }
