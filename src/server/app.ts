@@ -20,6 +20,8 @@ export interface ServerOptions {
   runsDir: string;
   /** The built page; default dist/public of this package. null serves the API only. */
   webDir?: string | null;
+  /** The browser engine's files, served under /wasm/; default dist/wasm of this package. null serves none. */
+  wasmDir?: string | null;
   /**
    * The address the server binds to. On a loopback address only requests whose Host is that address, localhost,
    * 127.0.0.1 or [::1] are served, so a web page cannot reach the dashboard through DNS rebinding (its name
@@ -31,6 +33,11 @@ export interface ServerOptions {
   /** Stream poll interval in ms. */
   pollMs?: number;
   logger?: boolean;
+}
+
+/** dist/wasm, the browser engine's build (native/build-wasm.mjs), served under /wasm/. */
+export function defaultWasmDir(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'wasm');
 }
 
 /** dist/public, found from this file whether it runs compiled (dist/server) or from source (src/server). */
@@ -82,6 +89,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     });
   }
 
+  // Cross-origin isolation, so that pages may use SharedArrayBuffer: the threaded wasm engine needs it.
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('Cross-Origin-Opener-Policy', 'same-origin');
+    reply.header('Cross-Origin-Embedder-Policy', 'require-corp');
+  });
+
   app.setErrorHandler((err: Error & { statusCode?: number }, _request, reply) => {
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
     reply.status(status).send({ error: err.message });
@@ -121,6 +134,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     app.get('/', async (_req, reply) =>
       reply.status(503).type('text/plain').send(`The page is not built (${webDir} has no index.html): run npm run build.`),
     );
+  }
+  const wasmDir = options.wasmDir === undefined ? defaultWasmDir() : options.wasmDir;
+  if (wasmDir && existsSync(wasmDir)) {
+    await app.register(fastifyStatic, { root: wasmDir, prefix: '/wasm/', decorateReply: false });
   }
   app.setNotFoundHandler((req, reply) => reply.status(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }));
   return app;
