@@ -73,6 +73,18 @@ const tagList = (value: unknown): Set<string> | null => {
   return new Set(value.split(',').filter(Boolean));
 };
 
+/**
+ * The browser engine for the dashboard's pages: dist/wasm under /wasm/, and cross-origin isolation on every
+ * response (COOP/COEP), so that pages may use SharedArrayBuffer, which the threaded flavour needs.
+ */
+async function serveWasm(app: FastifyInstance, wasmDir: string | null): Promise<void> {
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('Cross-Origin-Opener-Policy', 'same-origin');
+    reply.header('Cross-Origin-Embedder-Policy', 'require-corp');
+  });
+  if (wasmDir && existsSync(wasmDir)) await app.register(fastifyStatic, { root: wasmDir, prefix: '/wasm/', decorateReply: false });
+}
+
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   if (!existsSync(options.runsDir)) throw new Error(`runs directory ${options.runsDir} does not exist; create it or pass --runs DIR`);
   const runsDir = realpathSync(options.runsDir);
@@ -80,6 +92,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const app = Fastify({ logger: options.logger ?? false, forceCloseConnections: true });
   const sampler = new Sampler(runsDir, options.engine);
   app.addHook('onClose', async () => sampler.close());
+  await serveWasm(app, options.wasmDir === undefined ? defaultWasmDir() : options.wasmDir);
 
   const bound = options.host ?? '127.0.0.1';
   if (isLoopback(bound)) {
@@ -88,12 +101,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       if (!served.has(hostName(req.headers.host ?? ''))) return reply.status(403).send({ error: `host ${req.headers.host} refused: the dashboard serves localhost only (use --host to expose it)` });
     });
   }
-
-  // Cross-origin isolation, so that pages may use SharedArrayBuffer: the threaded wasm engine needs it.
-  app.addHook('onSend', async (_req, reply) => {
-    reply.header('Cross-Origin-Opener-Policy', 'same-origin');
-    reply.header('Cross-Origin-Embedder-Policy', 'require-corp');
-  });
 
   app.setErrorHandler((err: Error & { statusCode?: number }, _request, reply) => {
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
@@ -134,10 +141,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     app.get('/', async (_req, reply) =>
       reply.status(503).type('text/plain').send(`The page is not built (${webDir} has no index.html): run npm run build.`),
     );
-  }
-  const wasmDir = options.wasmDir === undefined ? defaultWasmDir() : options.wasmDir;
-  if (wasmDir && existsSync(wasmDir)) {
-    await app.register(fastifyStatic, { root: wasmDir, prefix: '/wasm/', decorateReply: false });
   }
   app.setNotFoundHandler((req, reply) => reply.status(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }));
   return app;
