@@ -28,8 +28,10 @@ const common = [
   '-Wno-pthreads-mem-growth', '-sEXPORTED_FUNCTIONS=_malloc,_free', '-sEXPORTED_RUNTIME_METHODS=UTF8ToString',
 ];
 const flavours = {
-  // 4 workers started with the module: one model's team of 2 needs 1, and a few models may live at once.
-  threads: ['-pthread', '-sPTHREAD_POOL_SIZE=4'],
+  // Workers started with the module, shared by every live engine (a team of n threads takes n - 1):
+  // a thread started past the pool would wait for the event loop, which a blocked caller never yields.
+  // src/model/wasm.ts WASM_MAX_THREADS says the same number.
+  threads: ['-pthread', '-sPTHREAD_POOL_SIZE=8'],
   single: [],
 };
 

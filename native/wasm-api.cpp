@@ -5,10 +5,14 @@
 // kept for cm_last_error(), since exceptions do not cross into JavaScript.
 #include <emscripten/emscripten.h>
 
+#include <atomic>
+#include <chrono>
 #include <exception>
 #include <string>
+#include <vector>
 
 #include "gpt.h"
+#include "threads.h"
 
 using continuum::GPT;
 using continuum::GPTConfig;
@@ -89,6 +93,23 @@ EMSCRIPTEN_KEEPALIVE int cm_session_prefill(InferenceSession* session, int row, 
 EMSCRIPTEN_KEEPALIVE int cm_session_decode(InferenceSession* session, const int32_t* rows, const int32_t* tokens, int n,
                                            float* out) {
   return guarded(1, [&] { return session->decode(rows, tokens, n, out), 0; });
+}
+
+// How many distinct threads of a team of `threads` ran chunks of one region of `chunks` chunks of about
+// 1 ms each. For tests: a team whose pthread workers never started still finishes (the caller claims
+// every chunk), only slower, so correct results alone do not show that the threads run.
+EMSCRIPTEN_KEEPALIVE int cm_team_probe(int threads, int chunks) {
+  continuum::ThreadTeam team(threads);
+  std::vector<std::atomic<int>> ran(size_t(team.size()));
+  team.run(chunks, [&](int, int tid) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(1);
+    while (std::chrono::steady_clock::now() < until) {
+    }
+    ran[size_t(tid)].fetch_add(1);
+  });
+  int used = 0;
+  for (auto& r : ran) used += r.load() > 0;
+  return used;
 }
 
 }  // extern "C"

@@ -46,6 +46,8 @@ export interface WasmModule {
   _cm_session_free(session: number): void;
   _cm_session_prefill(session: number, row: number, tokens: number, n: number, out: number): number;
   _cm_session_decode(session: number, rows: number, tokens: number, n: number, out: number): number;
+  /** Distinct team threads that ran chunks of one region (for tests: shows the workers run). */
+  _cm_team_probe(threads: number, chunks: number): number;
 }
 
 /** Loads (instantiates) one flavour of the module. */
@@ -83,10 +85,15 @@ export function loadWasmModule(flavour: WasmFlavour, options: WasmOptions = {}):
   return module;
 }
 
+/** Threads one engine may use: the threaded flavour's pool of workers (native/build-wasm.mjs PTHREAD_POOL_SIZE). */
+export const WASM_MAX_THREADS = 8;
+
 /** Resolves the thread count of options, checking that the threaded flavour can run when asked for. */
 export function wasmThreads(options: WasmOptions = {}): number {
   const threads = options.threads ?? (wasmThreadsAvailable() ? 2 : 1);
-  if (!(Number.isInteger(threads) && threads >= 1)) throw new Error(`WasmEngine: threads must be a positive integer, got ${threads}`);
+  if (!(Number.isInteger(threads) && threads >= 1 && threads <= WASM_MAX_THREADS)) {
+    throw new Error(`WasmEngine: threads must be an integer from 1 to ${WASM_MAX_THREADS}, got ${threads}`);
+  }
   if (threads > 1 && !wasmThreadsAvailable()) {
     throw new Error(
       `WasmEngine: ${threads} threads need SharedArrayBuffer, which this page may not use: serve it with ` +

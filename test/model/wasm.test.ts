@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { parseGPTConfig } from '../../src/model/config.js';
 import { createEngine, prepareEngine } from '../../src/model/engines.js';
 import { wasmBuildPath } from '../../src/model/wasm-node.js';
-import { createWasmEngine, WasmEngine } from '../../src/model/wasm.js';
+import { createWasmEngine, loadWasmModule, WasmEngine } from '../../src/model/wasm.js';
 import { relErr } from './rel-err.js';
 import { wasmAgreement } from './wasm-agreement.js';
 
@@ -34,6 +34,12 @@ for (const threads of [1, 2]) {
 
 describe('wasm engine', () => {
   const cfg = parseGPTConfig({ vocabSize: 10, contextLength: 6, dModel: 8, nHeads: 2, nLayers: 1 });
+
+  it('the threads flavour runs its team on pthread workers (both threads take chunks)', async () => {
+    const module = await loadWasmModule('threads');
+    expect(module._cm_team_probe(2, 200)).toBe(2);
+    expect(module._cm_team_probe(1, 20)).toBe(1);
+  });
 
   it('2 threads and 1 thread compute the same numbers (up to float summation order)', async () => {
     const big = parseGPTConfig({ vocabSize: 64, contextLength: 64, dModel: 64, nHeads: 4, nLayers: 2 });

@@ -24,10 +24,28 @@ if (!haveBrowser && process.env.CI) throw new Error(`browser tests need ${CHROMI
 
 // The page: runs the checks with createWasmEngine from the served /wasm/ files.
 const ENTRY = `
-import { createWasmEngine, wasmThreadsAvailable } from ${JSON.stringify(join(root, 'src/model/wasm.ts'))};
+import { createWasmEngine, loadWasmModule, wasmThreadsAvailable } from ${JSON.stringify(join(root, 'src/model/wasm.ts'))};
 import { wasmAgreement } from ${JSON.stringify(join(root, 'test/model/wasm-agreement.ts'))};
 window.wasmThreadsAvailable = wasmThreadsAvailable;
+window.teamProbe = async () => (await loadWasmModule('threads', { assetsUrl: '/wasm/' }))._cm_team_probe(2, 200);
 window.runAgreement = (threads) => wasmAgreement((cfg, params) => createWasmEngine(cfg, params, { threads, assetsUrl: '/wasm/' }));
+// Training speed on model R1 (bench's train figure: 16 x 128 tokens, forward + backward + AdamW), best of the timed steps.
+window.benchTrain = async (threads, steps) => {
+  const R1 = { vocabSize: 64, contextLength: 128, dModel: 128, nHeads: 4, nLayers: 4, mlpRatio: 4, bias: true };
+  const engine = await createWasmEngine(R1, 1, { threads, assetsUrl: '/wasm/' });
+  const tokens = Int32Array.from({ length: 16 * 129 }, (_, i) => (i * 7919) % 64);
+  const weights = new Float32Array(16 * 128).fill(1);
+  const opt = { lr: 1e-3, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.1, gradClip: 1 };
+  let best = 0;
+  for (let i = 0; i < steps + 2; i++) {
+    const t0 = performance.now();
+    engine.forwardBackward(tokens, weights, 16, 128);
+    engine.step(opt);
+    if (i >= 2) best = Math.max(best, (16 * 128 * 1000) / (performance.now() - t0));
+  }
+  engine.dispose();
+  return Math.round(best);
+};
 window.defaultThreads = async () => (await createWasmEngine({ vocabSize: 5, contextLength: 4, dModel: 8, nHeads: 2, nLayers: 1, mlpRatio: 4, bias: true }, 1)).threads;
 `;
 
@@ -74,6 +92,18 @@ describe.skipIf(!haveBrowser)('wasm engine in chromium', () => {
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     expect(await page.evaluate(() => (window as unknown as { wasmThreadsAvailable(): boolean }).wasmThreadsAvailable())).toBe(true);
     expect(await page.evaluate(() => (window as unknown as { defaultThreads(): Promise<number> }).defaultThreads())).toBe(2);
+    // Both threads of a team run chunks: the pthread worker really runs in the page.
+    expect(await page.evaluate(() => (window as unknown as { teamProbe(): Promise<number> }).teamProbe())).toBe(2);
+  });
+
+  it('trains model R1 on both flavours (tok/s printed; CONTINUUM_WASM_BENCH_STEPS sets the timed steps)', async () => {
+    const steps = Number(process.env.CONTINUUM_WASM_BENCH_STEPS ?? 2);
+    const rate = (n: number) => page.evaluate(([t, s]) => (window as unknown as { benchTrain(t: number, s: number): Promise<number> }).benchTrain(t, s), [n, steps]);
+    const two = await rate(2);
+    const one = await rate(1);
+    console.log(`chromium, model R1 training: threads flavour (2 threads) ${two} tok/s, single-thread flavour ${one} tok/s`);
+    expect(two).toBeGreaterThan(0);
+    expect(one).toBeGreaterThan(0);
   });
 
   for (const threads of [2, 1]) {
