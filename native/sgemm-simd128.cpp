@@ -60,23 +60,20 @@ void pack_b(float* Bp, bool trans, const float* B, int ldb, int j0, int nc, int 
   }
 }
 
-// tile[4][8] = Ap[kc, 4]^T Bp[kc, 8]; stored to C (row stride ldc) as C = tile + (accumulate ? C : 0)
-// for the rows x cols that exist.
+// tile[MR][8] = Ap[kc, MR]^T Bp[kc, 8]; stored to C (row stride ldc) as C = tile + (accumulate ? C : 0)
+// for the rows x cols that exist. The loops over r unroll: the accumulators stay in registers.
 void micro_kernel(int kc, const float* Ap, const float* Bp, float* C, int ldc, bool accumulate, int rows, int cols) {
-  v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  v128_t acc[MR][2];
+  for (int r = 0; r < MR; r++) acc[r][0] = acc[r][1] = wasm_f32x4_splat(0.0f);
   for (int k = 0; k < kc; k++) {
     const v128_t b0 = wasm_v128_load(Bp), b1 = wasm_v128_load(Bp + 4);
-    v128_t a = wasm_v128_load32_splat(Ap);
-    c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(a, b0)), c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(a, b1));
-    a = wasm_v128_load32_splat(Ap + 1);
-    c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(a, b0)), c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(a, b1));
-    a = wasm_v128_load32_splat(Ap + 2);
-    c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(a, b0)), c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(a, b1));
-    a = wasm_v128_load32_splat(Ap + 3);
-    c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(a, b0)), c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(a, b1));
+    for (int r = 0; r < MR; r++) {
+      const v128_t a = wasm_v128_load32_splat(Ap + r);
+      acc[r][0] = wasm_f32x4_add(acc[r][0], wasm_f32x4_mul(a, b0));
+      acc[r][1] = wasm_f32x4_add(acc[r][1], wasm_f32x4_mul(a, b1));
+    }
     Ap += MR, Bp += NR;
   }
-  const v128_t acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}};
   if (rows == MR && cols == NR) {
     for (int r = 0; r < MR; r++) {
       float* c = C + int64_t(r) * ldc;
