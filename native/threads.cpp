@@ -11,6 +11,22 @@
 #define CONTINUUM_PAUSE() std::this_thread::yield()
 #endif
 
+#if defined(__EMSCRIPTEN__)
+#include <emscripten/threading.h>
+#endif
+
+// Gives the core away while waiting for `word` to change from `seen`. In WebAssembly sched_yield does
+// nothing, so a waiter would spin through its whole time slice while the thread it waits for is off
+// the core (the machine busy with other processes); a 50 us futex wait sleeps instead.
+static inline void yield_core(std::atomic<int>& word, int seen) {
+#if defined(__EMSCRIPTEN__)
+  emscripten_futex_wait(&word, uint32_t(seen), 0.05);
+#else
+  (void)word, (void)seen;
+  sched_yield();
+#endif
+}
+
 namespace continuum {
 
 // How long an idle worker spins before it sleeps (pause iterations, ~50 us): long enough to bridge
@@ -58,9 +74,9 @@ void ThreadTeam::run_task(int chunks, Task task, void* ctx) {
     wake_.notify_all();
   }
   work_on(gen, 0);
-  for (int spins = 0; done_.load(std::memory_order_acquire) != chunks; spins++) {
+  for (int spins = 0, done; (done = done_.load(std::memory_order_acquire)) != chunks; spins++) {
     if (spins < kWaitSpins) CONTINUUM_PAUSE();
-    else sched_yield();
+    else yield_core(done_, done);
   }
 }
 

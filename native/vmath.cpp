@@ -5,6 +5,8 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 #define CONTINUUM_X86 1
+#elif defined(__wasm_simd128__)
+#include <wasm_simd128.h>
 #endif
 
 namespace continuum {
@@ -146,21 +148,116 @@ AVX2 static void gelu_backward_avx2(float* d, const float* inp, int64_t n) {
   gelu_backward_portable(d + i, inp + i, n - i);
 }
 
-static const bool kHasAvx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+static const bool kVector = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#define vmax_vector vmax_avx2
+#define vexp_sum_vector vexp_sum_avx2
+#define gelu_forward_vector gelu_forward_avx2
+#define gelu_backward_vector gelu_backward_avx2
+
+#elif defined(__wasm_simd128__)
+// ---------------------------------------------------------------------------------------------
+// WebAssembly SIMD128 versions (the browser engine): the AVX2 code's exp on 4 lanes, without FMA.
+
+static constexpr bool kVector = true;
+
+static inline v128_t splat(float v) { return wasm_f32x4_splat(v); }
+static inline v128_t madd(v128_t a, v128_t b, v128_t c) { return wasm_f32x4_add(wasm_f32x4_mul(a, b), c); }
+
+static inline v128_t exp128(v128_t x) {
+  x = wasm_f32x4_min(x, splat(88.3762626647949f));
+  x = wasm_f32x4_max(x, splat(-87.3365447504f));  // exp stays a normal float
+  const v128_t fx = wasm_f32x4_floor(madd(x, splat(1.44269504088896341f), splat(0.5f)));
+  x = wasm_f32x4_sub(x, wasm_f32x4_mul(fx, splat(0.693359375f)));
+  x = wasm_f32x4_sub(x, wasm_f32x4_mul(fx, splat(-2.12194440e-4f)));
+  v128_t y = splat(1.9875691500e-4f);
+  y = madd(y, x, splat(1.3981999507e-3f));
+  y = madd(y, x, splat(8.3334519073e-3f));
+  y = madd(y, x, splat(4.1665795894e-2f));
+  y = madd(y, x, splat(1.6666665459e-1f));
+  y = madd(y, x, splat(5.0000001201e-1f));
+  y = madd(y, wasm_f32x4_mul(x, x), wasm_f32x4_add(x, splat(1.0f)));
+  const v128_t e = wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(fx), wasm_i32x4_splat(127)), 23);
+  return wasm_f32x4_mul(y, e);
+}
+
+static float vmax_vector(const float* x, int64_t n) {
+  int64_t i = 0;
+  float m = -INFINITY;
+  if (n >= 4) {
+    v128_t vm = wasm_v128_load(x);
+    for (i = 4; i + 4 <= n; i += 4) vm = wasm_f32x4_pmax(vm, wasm_v128_load(x + i));
+    alignas(16) float lanes[4];
+    wasm_v128_store(lanes, vm);
+    for (float v : lanes) m = v > m ? v : m;
+  }
+  for (; i < n; i++) m = x[i] > m ? x[i] : m;
+  return m;
+}
+
+static float vexp_sum_vector(float* x, int64_t n, float shift) {
+  const v128_t vs = splat(shift);
+  v128_t acc = splat(0.0f);
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v128_t e = exp128(wasm_f32x4_sub(wasm_v128_load(x + i), vs));
+    wasm_v128_store(x + i, e);
+    acc = wasm_f32x4_add(acc, e);
+  }
+  alignas(16) float lanes[4];
+  wasm_v128_store(lanes, acc);
+  float sum = (lanes[0] + lanes[2]) + (lanes[1] + lanes[3]);
+  for (; i < n; i++) {
+    x[i] = std::exp(x[i] - shift);
+    sum += x[i];
+  }
+  return sum;
+}
+
+// s = sigmoid(2u) = 1 / (1 + exp(-2u)), u = k (x + c x^3).
+static inline v128_t gelu_gate128(v128_t x) {
+  const v128_t x3 = wasm_f32x4_mul(wasm_f32x4_mul(x, x), x);
+  const v128_t u = wasm_f32x4_mul(splat(kGeluK), madd(splat(kGeluC), x3, x));
+  return wasm_f32x4_div(splat(1.0f), wasm_f32x4_add(splat(1.0f), exp128(wasm_f32x4_mul(splat(-2.0f), u))));
+}
+
+static void gelu_forward_vector(float* out, const float* inp, int64_t n) {
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v128_t x = wasm_v128_load(inp + i);
+    wasm_v128_store(out + i, wasm_f32x4_mul(x, gelu_gate128(x)));
+  }
+  gelu_forward_portable(out + i, inp + i, n - i);
+}
+
+static void gelu_backward_vector(float* d, const float* inp, int64_t n) {
+  const v128_t one = splat(1.0f), k2 = splat(2.0f * kGeluK), c3 = splat(3.0f * kGeluC);
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v128_t x = wasm_v128_load(inp + i);
+    const v128_t s = gelu_gate128(x);
+    // s + x * 2k s (1 - s) (1 + 3c x^2)
+    const v128_t inner = madd(c3, wasm_f32x4_mul(x, x), one);
+    const v128_t ds = wasm_f32x4_mul(wasm_f32x4_mul(k2, s), wasm_f32x4_sub(one, s));
+    const v128_t g = madd(wasm_f32x4_mul(x, ds), inner, s);
+    wasm_v128_store(d + i, wasm_f32x4_mul(wasm_v128_load(d + i), g));
+  }
+  gelu_backward_portable(d + i, inp + i, n - i);
+}
+
 #else
-static const bool kHasAvx2 = false;
-#define vmax_avx2 vmax_portable
-#define vexp_sum_avx2 vexp_sum_portable
-#define gelu_forward_avx2 gelu_forward_portable
-#define gelu_backward_avx2 gelu_backward_portable
+static const bool kVector = false;
+#define vmax_vector vmax_portable
+#define vexp_sum_vector vexp_sum_portable
+#define gelu_forward_vector gelu_forward_portable
+#define gelu_backward_vector gelu_backward_portable
 #endif
 
 // ---------------------------------------------------------------------------------------------
 
-float vmax(const float* x, int64_t n) { return kHasAvx2 ? vmax_avx2(x, n) : vmax_portable(x, n); }
+float vmax(const float* x, int64_t n) { return kVector ? vmax_vector(x, n) : vmax_portable(x, n); }
 
 float vexp_sum(float* x, int64_t n, float shift) {
-  return kHasAvx2 ? vexp_sum_avx2(x, n, shift) : vexp_sum_portable(x, n, shift);
+  return kVector ? vexp_sum_vector(x, n, shift) : vexp_sum_portable(x, n, shift);
 }
 
 void vscale(float* x, int64_t n, float s) {
@@ -168,12 +265,12 @@ void vscale(float* x, int64_t n, float s) {
 }
 
 void gelu_forward(float* out, const float* inp, int64_t n) {
-  if (kHasAvx2) gelu_forward_avx2(out, inp, n);
+  if (kVector) gelu_forward_vector(out, inp, n);
   else gelu_forward_portable(out, inp, n);
 }
 
 void gelu_backward(float* d, const float* inp, int64_t n) {
-  if (kHasAvx2) gelu_backward_avx2(d, inp, n);
+  if (kVector) gelu_backward_vector(d, inp, n);
   else gelu_backward_portable(d, inp, n);
 }
 

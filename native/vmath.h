@@ -1,6 +1,6 @@
 // Vectorised elementwise math for the loops BLAS does not cover: exp (softmax) and GELU.
-// AVX2/FMA versions are chosen at run time when the CPU has them, so one build runs on any x86-64;
-// elsewhere the portable versions run. Both agree with the float reference to ~1e-7 relative.
+// AVX2/FMA versions are chosen at run time when the CPU has them, so one build runs on any x86-64; in
+// WebAssembly the SIMD128 versions run, elsewhere the portable ones. Both agree with the float reference to ~1e-7 relative.
 #pragma once
 
 #include <cstdint>
