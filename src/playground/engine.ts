@@ -29,13 +29,22 @@ export interface EngineRequest {
   threads?: number;
 }
 
-// Vite (and Vitest) resolve this at build time: an empty object while the file does not exist.
-const wasmLoaders: Record<string, () => Promise<WasmModule>> = import.meta.glob<WasmModule>('../model/wasm.ts');
+/**
+ * Vite (and Vitest) resolve the glob at build time: an empty object while the file does not exist. Plain Node
+ * (tsx scripts) has no import.meta.glob; there the call throws and the playground runs on the reference engine.
+ */
+function wasmLoaders(): Record<string, () => Promise<WasmModule>> {
+  try {
+    return import.meta.glob<WasmModule>('../model/wasm.ts');
+  } catch {
+    return {};
+  }
+}
 
 export async function chooseEngine(config: GPTConfig, seed: number, request: EngineRequest): Promise<EngineChoice> {
   const reference = (note: string | null): EngineChoice => ({ engine: new ReferenceEngine(config, seed), label: 'reference', note });
   if (request.prefer === 'reference') return reference(null);
-  const load = Object.values(wasmLoaders)[0];
+  const load = Object.values(wasmLoaders())[0];
   if (!load) return reference('the WebAssembly engine is not in this build; running the reference engine (TypeScript, slower)');
   try {
     const wasm = await load();

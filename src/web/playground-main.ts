@@ -7,6 +7,19 @@ import { playgroundPage } from './pages/playground.js';
 import { parseRoute } from './route.js';
 
 const root = document.getElementById('app')!;
-// The hash is the dashboard's, so a link copied from either opens the same run in the other.
-if (!location.hash.startsWith('#/playground')) history.replaceState(null, '', '#/playground');
-playgroundPage(root, parseRoute(location.hash)).catch((err: Error) => root.replaceChildren(errorCard('Cannot show the playground', err.message)));
+let cleanup: () => void = () => {};
+
+async function render(): Promise<void> {
+  cleanup();
+  // The hash is the dashboard's, so a link copied from either opens the same run in the other.
+  if (!location.hash.startsWith('#/playground')) history.replaceState(null, '', '#/playground');
+  try {
+    cleanup = await playgroundPage(root, parseRoute(location.hash));
+  } catch (err) {
+    root.replaceChildren(errorCard('Cannot show the playground', (err as Error).message));
+  }
+}
+
+// A pasted link starts its run (the page's own URL updates use replaceState, which fires no hashchange).
+window.addEventListener('hashchange', () => void render());
+void render();

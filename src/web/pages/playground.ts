@@ -15,7 +15,10 @@ import PlaygroundWorker from './playground-worker.ts?worker&inline';
 interface Run {
   worker: Worker;
   view: PlaygroundView;
+  /** Play pressed (what the button shows). */
   running: boolean;
+  /** What the worker last said it was doing: steps may still arrive after pause until it has read the message. */
+  training: boolean;
   step: number;
   tokS: number;
   engine: string;
@@ -60,7 +63,7 @@ class PlaygroundPage {
     const view = new PlaygroundView(settings.objective === 'rl' || settings.objective === 'mix');
     this.main.replaceChildren(view.el);
     const worker = new PlaygroundWorker();
-    const run: Run = { worker, view, running: false, step: 0, tokS: 0, engine: '…' };
+    const run: Run = { worker, view, running: false, training: false, step: 0, tokS: 0, engine: '…' };
     this.run = run;
     worker.onmessage = (event: MessageEvent<FromWorker>) => this.onMessage(run, event.data);
     worker.onerror = (event) => this.showNotes([`The worker failed: ${event.message}`]);
@@ -101,10 +104,11 @@ class PlaygroundPage {
     } else if (message.type === 'progress') {
       run.step = message.step;
       run.tokS = message.tokensPerSecond;
+      run.training = message.running;
       run.view.add(message.steps, message.evals, message.samples);
     } else if (message.type === 'icl') run.view.setIcl(message.curve, message.step);
     else if (message.type === 'error') {
-      run.running = false;
+      run.running = run.training = false;
       this.showNotes([`The run stopped: ${message.message}`]);
     }
     this.showStatus();
@@ -118,7 +122,7 @@ class PlaygroundPage {
     const accuracy = last ? `train ${pct(last.train)} · unseen ${pct(last.test)}${last.heldOut === undefined ? '' : ` · held-out ${pct(last.heldOut)}`}` : null;
     const parts = [`step ${run?.step ?? 0}`, loss === undefined ? null : `loss ${loss.toFixed(3)}`, accuracy, `engine ${run?.engine ?? '…'}`, `${Math.round(run?.tokS ?? 0).toLocaleString('en-US')} tok/s`];
     this.status.textContent = parts.filter(Boolean).join(' · ');
-    this.status.dataset.running = String(run?.running ?? false);
+    this.status.dataset.running = String(run?.training ?? false);
     this.status.dataset.step = String(run?.step ?? 0);
     this.status.dataset.engine = run?.engine ?? '';
   }
