@@ -18,16 +18,14 @@ export class PlaygroundView {
   private frame = 0;
   private readonly loss = chartFrame('train loss', [{ name: 'loss', color: COLORS.loss }]);
   private readonly reward = chartFrame('reward (rl)', [{ name: 'mean reward', color: COLORS.reward }]);
-  private readonly acc = chartFrame('accuracy', [
-    { name: 'training instances', color: COLORS.train },
-    { name: 'unseen instances / rules', color: COLORS.test },
-    { name: 'held-out families', color: COLORS.heldOut },
-  ]);
+  private readonly acc: ReturnType<typeof chartFrame>;
   private readonly iclChart = chartFrame('ICL curve: unseen rules vs demonstrations k', [{ name: 'accuracy', color: COLORS.icl }]);
   private readonly sampleBox = h('div', { class: 'pg-samples table-wrap' });
   private readonly iclNote = h('p', { class: 'muted' }, 'Press "ICL curve" to measure accuracy against the number of demonstrations.');
 
-  constructor(private readonly showReward: boolean) {
+  constructor(private readonly showReward: boolean, heldOut: boolean) {
+    const legend = [{ name: 'training instances', color: COLORS.train }, { name: 'unseen instances / rules', color: COLORS.test }];
+    this.acc = chartFrame('accuracy', heldOut ? [...legend, { name: 'held-out families', color: COLORS.heldOut }] : legend);
     this.reward.root.hidden = !showReward;
     this.el = h(
       'div',

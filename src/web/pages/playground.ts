@@ -60,7 +60,7 @@ class PlaygroundPage {
     updateParams(toParams(settings));
     this.panel.replaceChildren(controlsPanel(settings, (next) => this.change(next)));
     this.buttons.icl.hidden = !(settings.family === MIX || settings.family.startsWith('icl/'));
-    const view = new PlaygroundView(settings.objective === 'rl' || settings.objective === 'mix');
+    const view = new PlaygroundView(settings.objective === 'rl' || settings.objective === 'mix', settings.heldOut.length > 0);
     this.main.replaceChildren(view.el);
     const worker = new PlaygroundWorker();
     const run: Run = { worker, view, running: false, training: false, step: 0, tokS: 0, engine: '…' };
