@@ -370,10 +370,9 @@ void InferenceSession::run_blocks(const int32_t* tokens, const int32_t* row_of, 
         const float* q = qkv_.data() + int64_t(i) * 3 * C + h * hs;
         const float* k = kcache(l, row_of[i]) + h * hs;  // [keys, hs], row stride C
         const float* v = vcache(l, row_of[i]) + h * hs;
-        cblas_sgemv(CblasRowMajor, CblasNoTrans, keys, hs, scale, k, C, q, 1, 0.0f, s, 1);
+        sgemv(false, keys, hs, scale, k, C, q, 0.0f, s);
         const float sum = vexp_sum(s, keys, vmax(s, keys));
-        cblas_sgemv(CblasRowMajor, CblasTrans, keys, hs, 1.0f / sum, v, C, s, 1, 0.0f,
-                    atty_.data() + int64_t(i) * C + h * hs, 1);
+        sgemv(true, keys, hs, 1.0f / sum, v, C, s, 0.0f, atty_.data() + int64_t(i) * C + h * hs);
       }
     });
     linear_forward(team, x_.data(), atty_.data(), w.attprojw, w.attprojb, x_.data(), n, C, C);

@@ -17,9 +17,10 @@ import { Command, Option } from 'commander';
 
 import { parseGPTConfig, paramLayout, type GPTConfig } from '../model/config.js';
 import { defaultAdamW, type Engine, type EngineName } from '../model/engine.js';
-import { createEngine, parseEngineName } from '../model/engines.js';
+import { createEngine, engineNames, parseEngineName, prepareEngine } from '../model/engines.js';
 import { generate } from '../model/generate.js';
 import { loadNativeAddon, NativeEngine } from '../model/native.js';
+import { createWasmEngine, WasmEngine } from '../model/wasm.js';
 import { Rng } from '../util/rng.js';
 import { int } from './args.js';
 import { formatContextReport, runContextBench } from './bench-context.js';
@@ -65,6 +66,13 @@ export interface BenchResult {
   train_vs_torch?: number;
   gen_vs_torch?: number;
   torch_skipped?: string;
+  /** --engine wasm: the native engine measured in the same run, and the wasm engine's share of it. */
+  native_train_tok_s?: number;
+  native_gen_tok_s?: number;
+  train_vs_native?: number;
+  gen_vs_native?: number;
+  /** --engine wasm: the single-thread flavour's training speed (the fallback without SharedArrayBuffer). */
+  single_thread_train_tok_s?: number;
 }
 
 /** Runs `fn` `reps` times per window; returns the best rate of `work * reps / seconds` over the windows. */
@@ -147,7 +155,7 @@ export interface BenchOptions {
 export function runBench(opts: BenchOptions): BenchResult {
   const load = loadavg()[0];
   const engine = createEngine(opts.engine, R1, 1);
-  const threads = engine instanceof NativeEngine ? engine.threads : null;
+  const threads = engine instanceof NativeEngine || engine instanceof WasmEngine ? engine.threads : null;
   const trainTokS = measureTrain(engine, opts.steps, opts.windows);
   const genTokS = measureGenerate(engine, opts.genReps, opts.windows);
   engine.dispose();
@@ -188,6 +196,28 @@ export function runBench(opts: BenchOptions): BenchResult {
   return result;
 }
 
+/**
+ * The wasm engine's figures beside the native engine's, measured in the same run (same load, same
+ * windows), and the single-thread flavour's training speed.
+ */
+export async function compareWasmToNative(result: BenchResult, opts: BenchOptions): Promise<BenchResult> {
+  const native = createEngine('native', R1, 1);
+  const nativeTrain = measureTrain(native, opts.steps, opts.windows);
+  const nativeGen = measureGenerate(native, opts.genReps, opts.windows);
+  native.dispose();
+  const single = await createWasmEngine(R1, 1, { threads: 1 });
+  const singleTrain = measureTrain(single, Math.max(1, Math.ceil(opts.steps / 2)), opts.windows);
+  single.dispose();
+  return {
+    ...result,
+    native_train_tok_s: Math.round(nativeTrain),
+    native_gen_tok_s: Math.round(nativeGen),
+    train_vs_native: +(result.train_tok_s / nativeTrain).toFixed(3),
+    gen_vs_native: +(result.gen_tok_s / nativeGen).toFixed(3),
+    single_thread_train_tok_s: Math.round(singleTrain),
+  };
+}
+
 /** `512,1024` -> [512, 1024]: positive integers up to 65536 (contextLength's limit). */
 export function parseLengths(text: string): number[] {
   const lengths = text.split(',').map((s) => Number(s.trim()));
@@ -218,6 +248,12 @@ function formatReport(r: BenchResult): string {
       `  ${r.engine} / PyTorch: train ${r.train_vs_torch}x, generate ${r.gen_vs_torch}x`,
     );
   } else lines.push(`PyTorch: skipped (${r.torch_skipped})`);
+  if (r.train_vs_native !== undefined) {
+    lines.push(
+      `native engine in the same run: train ${n(r.native_train_tok_s!)} tok/s, generate ${n(r.native_gen_tok_s!)} tok/s`,
+      `  wasm / native: train ${r.train_vs_native}x, generate ${r.gen_vs_native}x; wasm single-thread flavour: train ${n(r.single_thread_train_tok_s!)} tok/s`,
+    );
+  }
   lines.push('(each figure: the best of several timed windows after a warm-up)');
   return lines.join('\n');
 }
@@ -226,7 +262,7 @@ export function registerBenchCommand(program: Command): void {
   program
     .command('bench')
     .description('measure training and generation speed on model R1, against PyTorch when it is installed')
-    .addOption(new Option('--engine <name>', 'compute engine').choices(['native', 'reference']).default('native'))
+    .addOption(new Option('--engine <name>', 'compute engine (wasm: also the native engine, for the ratio)').choices([...engineNames]).default('native'))
     .option('--steps <n>', 'training steps per timed window (default: 10 native, 1 reference; 2 with --context)', int('--steps'))
     .option('--gen-reps <n>', 'generations per timed window (default: 3 native, 1 reference)', int('--gen-reps'))
     .option('--windows <n>', 'timed windows; the best counts (default: 5 native, 1 reference; 2 with --context)', int('--windows'))
@@ -234,7 +270,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--python <path>', 'the Python with torch (default: python3, then /usr/bin/python3)')
     .option('--context <lengths>', 'instead: train speed and peak memory at these context lengths (e.g. 512,1024,2048,4096), native against PyTorch')
     .option('--json', 'print one JSON object')
-    .action((f: { engine: string; steps?: number; genReps?: number; windows?: number; torch: boolean; python?: string; json?: boolean; context?: string }) => {
+    .action(async (f: { engine: string; steps?: number; genReps?: number; windows?: number; torch: boolean; python?: string; json?: boolean; context?: string }) => {
       if (f.context !== undefined) {
         const lengths = parseLengths(f.context);
         const python = f.torch ? findTorchPython(f.python) : null;
@@ -246,14 +282,17 @@ export function registerBenchCommand(program: Command): void {
       const engine = parseEngineName(f.engine);
       const slow = engine === 'reference'; // the readable engine is ~100x slower: one short window
       const positive = (v: number | undefined, fallback: number) => Math.max(1, v ?? fallback);
-      const result = runBench({
+      const opts: BenchOptions = {
         engine,
         steps: positive(f.steps, slow ? 1 : 10),
         genReps: positive(f.genReps, slow ? 1 : 3),
         windows: positive(f.windows, slow ? 1 : 5),
         torch: f.torch,
         python: f.python,
-      });
+      };
+      await prepareEngine(engine);
+      let result = runBench(opts);
+      if (engine === 'wasm') result = await compareWasmToNative(result, opts);
       process.stdout.write((f.json ? JSON.stringify(result) : formatReport(result)) + '\n');
     });
 }

@@ -4,7 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { join } from 'node:path';
-import { parseEngineName } from '../model/engines.js';
+import { parseEngineName, prepareEngine } from '../model/engines.js';
 import { generateLong } from '../model/generate.js';
 import { loadCorpusSpec } from '../text/corpus-file.js';
 import { decode, encode } from '../text/vocab.js';
@@ -82,7 +82,7 @@ export function registerPretrainCommand(program: Command): void {
     .option('--eval-iters <n>', 'batches per loss estimate', int('--eval-iters'), 200)
     .option('--seed <n>', 'random seed', int('--seed'), 1337)
     .option('--bias', "train Linear and LayerNorm biases (nanoGPT's recipe has none)", false)
-    .addOption(new Option('--engine <name>', 'compute engine').choices(['native', 'reference']).default('native'))
+    .addOption(new Option('--engine <name>', 'compute engine').choices(['native', 'reference', 'wasm']).default('native'))
     .option('--out <dir>', 'run directory (default runs/pretrain-<time>)')
     .option('--resume <dir>', 'continue a killed run from its latest checkpoint')
     .option('--sample-tokens <n>', 'characters to sample at the end (0 = none)', int('--sample-tokens'), 300)
@@ -91,7 +91,7 @@ export function registerPretrainCommand(program: Command): void {
 }
 
 /** Trains, then prints the validation loss (estimated and exact), the time and a sample. */
-function pretrain(flags: PretrainFlags): void {
+async function pretrain(flags: PretrainFlags): Promise<void> {
   let recipe = pretrainRecipe(flags);
   let outDir = flags.out ?? defaultRunDir('pretrain');
   if (flags.resume) {
@@ -99,6 +99,7 @@ function pretrain(flags: PretrainFlags): void {
     recipe = runDirRecipe(outDir);
   } else refuseExistingRun(outDir, 'pretrain');
   const engine = parseEngineName(flags.engine);
+  await prepareEngine(engine);
   if (!flags.json) process.stderr.write(`run directory: ${outDir}\n`);
   const result = runRecipe(recipe, { outDir, engine, resume: Boolean(flags.resume), json: flags.json });
   const last = result.last;

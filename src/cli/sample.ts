@@ -6,7 +6,7 @@
 import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createEngine, parseEngineName } from '../model/engines.js';
+import { createEngine, parseEngineName, prepareEngine } from '../model/engines.js';
 import { generate, generateLong } from '../model/generate.js';
 import { loadModel } from '../store/model-files.js';
 import { BOS, EOS, SEP, checkSymbols, decode, encode } from '../text/vocab.js';
@@ -31,12 +31,14 @@ export function registerSampleCommand(program: Command): void {
     .option('--top-k <k>', 'sample among the k most likely (0 = all)', int('--top-k'), 0)
     .option('--num-samples <n>', 'how many samples', int('--num-samples'), 1)
     .option('--seed <n>', 'random seed', int('--seed'), 0)
-    .addOption(new Option('--engine <name>', 'compute engine').choices(['native', 'reference']).default('native'))
+    .addOption(new Option('--engine <name>', 'compute engine').choices(['native', 'reference', 'wasm']).default('native'))
     .option('--json', 'print the samples as JSON')
-    .action((ckpt: string, f: { prompt: string; task?: boolean; maxNewTokens: number; temperature: number; topK: number; numSamples: number; seed: number; engine: string; json?: boolean }) => {
+    .action(async (ckpt: string, f: { prompt: string; task?: boolean; maxNewTokens: number; temperature: number; topK: number; numSamples: number; seed: number; engine: string; json?: boolean }) => {
       const model = loadModel(resolveModelDir(ckpt));
       checkSymbols(model.symbols, ckpt);
-      const engine = createEngine(parseEngineName(f.engine), model.config, model.params);
+      const name = parseEngineName(f.engine);
+      await prepareEngine(name);
+      const engine = createEngine(name, model.config, model.params);
       const rng = new Rng(f.seed);
       const opts = { temperature: f.temperature, topK: f.topK };
       const samples: string[] = [];

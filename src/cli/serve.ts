@@ -4,7 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { mkdirSync } from 'node:fs';
-import { parseEngineName } from '../model/engines.js';
+import { parseEngineName, prepareEngine } from '../model/engines.js';
 import { buildServer } from '../server/app.js';
 import { int } from './args.js';
 
@@ -15,10 +15,12 @@ export function registerServeCommand(program: Command): void {
     .option('--port <n>', 'port to listen on (0 = any free port)', int('--port'), 4300)
     .option('--host <address>', 'address to bind; 0.0.0.0 exposes it to the network', '127.0.0.1')
     .option('--runs <dir>', 'the runs directory to browse', 'runs')
-    .addOption(new Option('--engine <name>', 'compute engine for sampling').choices(['native', 'reference']).default('native'))
+    .addOption(new Option('--engine <name>', 'compute engine for sampling').choices(['native', 'reference', 'wasm']).default('native'))
     .action(async (flags: { port: number; host: string; runs: string; engine: string }) => {
       mkdirSync(flags.runs, { recursive: true });
-      const app = await buildServer({ runsDir: flags.runs, host: flags.host, engine: parseEngineName(flags.engine) });
+      const engine = parseEngineName(flags.engine);
+      await prepareEngine(engine);
+      const app = await buildServer({ runsDir: flags.runs, host: flags.host, engine });
       const address = await app.listen({ port: flags.port, host: flags.host });
       process.stderr.write(`continuum dashboard on ${address}/ (runs: ${flags.runs}); Ctrl-C stops it\n`);
       const stop = () => void app.close().then(() => process.exit(0));

@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { parseEngineName } from '../model/engines.js';
+import { parseEngineName, prepareEngine } from '../model/engines.js';
 import { parseRecipeText, type Recipe } from '../train/recipe.js';
 import { defaultRunDir } from './args.js';
 import { refuseExistingRun, runDirRecipe, runRecipe } from './run-recipe.js';
@@ -22,9 +22,9 @@ export function registerTrainCommand(program: Command): void {
     .argument('[recipe]', 'recipe file (optional with --resume)')
     .option('--out <dir>', 'run directory (default runs/<recipe name>-<time>)')
     .option('--resume <dir>', 'continue a killed run from its latest checkpoint')
-    .addOption(new Option('--engine <name>', 'compute engine (default: the recipe\'s, else native)').choices(['native', 'reference']))
+    .addOption(new Option('--engine <name>', 'compute engine (default: the recipe\'s, else native)').choices(['native', 'reference', 'wasm']))
     .option('--json', 'print one JSON line with the final figures')
-    .action((file: string | undefined, flags: { out?: string; resume?: string; engine?: string; json?: boolean }) => {
+    .action(async (file: string | undefined, flags: { out?: string; resume?: string; engine?: string; json?: boolean }) => {
       let recipe: Recipe;
       let outDir: string;
       if (flags.resume) {
@@ -39,6 +39,7 @@ export function registerTrainCommand(program: Command): void {
         refuseExistingRun(outDir, 'train');
       }
       const engine = flags.engine ? parseEngineName(flags.engine) : undefined;
+      await prepareEngine(engine ?? recipe.engine ?? 'native');
       if (!flags.json) process.stderr.write(`run directory: ${outDir}\n`);
       const result = runRecipe(recipe, { outDir, engine, resume: Boolean(flags.resume), json: flags.json });
       const figures = { steps: result.steps, wall_s: Number(result.wallSeconds.toFixed(2)), out: outDir, ...result.last };

@@ -6,12 +6,13 @@
  * (pre-training and SFT put weight 1 on reference tokens, RL puts the advantage on sampled tokens),
  * so an engine needs only this loss, its gradient, an optimizer step and fast sampling.
  *
- * Two implementations: `reference` (plain TypeScript, the readable specification, runs in browsers)
- * and `native` (C++ with BLAS, the fast one in Node). Tests hold them to the same numbers.
+ * Three implementations: `reference` (plain TypeScript, the readable specification, runs in browsers),
+ * `native` (C++ with BLAS, the fast one in Node) and `wasm` (the same C++ compiled to WebAssembly, the
+ * fast one in browsers). Tests hold them to the same numbers.
  */
 import type { GPTConfig } from './config.js';
 
-export type EngineName = 'native' | 'reference';
+export type EngineName = 'native' | 'reference' | 'wasm';
 
 export interface AdamWConfig {
   lr: number;

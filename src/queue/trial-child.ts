@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { EvalRecord } from '../eval/records.js';
 import type { Engine } from '../model/engine.js';
+import { prepareEngine } from '../model/engines.js';
 import type { MetricPoint } from '../store/run-store.js';
 import { duringTrainingEval, lastTasks, runEvaluations, splitSettings, stageEndEvaluations } from '../study/evaluate.js';
 import { latestCheckpoint } from '../train/checkpoint.js';
@@ -81,10 +82,11 @@ function checkpointSender(start: StartMessage): () => void {
   };
 }
 
-function runTrial(start: StartMessage): void {
+async function runTrial(start: StartMessage): Promise<void> {
   const { job, dir } = start;
   const recipe = parseRecipe(job.recipe, `trial ${job.trialId}`);
   const evaluations = job.evaluations;
+  await prepareEngine(recipe.engine ?? 'native');
   const parent = process.ppid;
   const pending: MetricPoint[] = [];
   let lastSent = 0;
@@ -127,9 +129,9 @@ function runTrial(start: StartMessage): void {
   send({ type: 'done', steps: result.steps, evals, model: existsSync(modelDir) ? readFolder(modelDir) : {} });
 }
 
-process.once('message', (m: StartMessage) => {
+process.once('message', async (m: StartMessage) => {
   try {
-    runTrial(m);
+    await runTrial(m);
   } catch (err) {
     const e = err as Error;
     send({ type: 'failed', reason: `${e.name}: ${e.message}` });

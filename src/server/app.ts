@@ -20,6 +20,8 @@ export interface ServerOptions {
   runsDir: string;
   /** The built page; default dist/public of this package. null serves the API only. */
   webDir?: string | null;
+  /** The browser engine's files, served under /wasm/; default dist/wasm of this package. null serves none. */
+  wasmDir?: string | null;
   /**
    * The address the server binds to. On a loopback address only requests whose Host is that address, localhost,
    * 127.0.0.1 or [::1] are served, so a web page cannot reach the dashboard through DNS rebinding (its name
@@ -31,6 +33,11 @@ export interface ServerOptions {
   /** Stream poll interval in ms. */
   pollMs?: number;
   logger?: boolean;
+}
+
+/** dist/wasm, the browser engine's build (native/build-wasm.mjs), served under /wasm/. */
+export function defaultWasmDir(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'wasm');
 }
 
 /** dist/public, found from this file whether it runs compiled (dist/server) or from source (src/server). */
@@ -66,6 +73,18 @@ const tagList = (value: unknown): Set<string> | null => {
   return new Set(value.split(',').filter(Boolean));
 };
 
+/**
+ * The browser engine for the dashboard's pages: dist/wasm under /wasm/, and cross-origin isolation on every
+ * response (COOP/COEP), so that pages may use SharedArrayBuffer, which the threaded flavour needs.
+ */
+async function serveWasm(app: FastifyInstance, wasmDir: string | null): Promise<void> {
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('Cross-Origin-Opener-Policy', 'same-origin');
+    reply.header('Cross-Origin-Embedder-Policy', 'require-corp');
+  });
+  if (wasmDir && existsSync(wasmDir)) await app.register(fastifyStatic, { root: wasmDir, prefix: '/wasm/', decorateReply: false });
+}
+
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   if (!existsSync(options.runsDir)) throw new Error(`runs directory ${options.runsDir} does not exist; create it or pass --runs DIR`);
   const runsDir = realpathSync(options.runsDir);
@@ -73,6 +92,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const app = Fastify({ logger: options.logger ?? false, forceCloseConnections: true });
   const sampler = new Sampler(runsDir, options.engine);
   app.addHook('onClose', async () => sampler.close());
+  await serveWasm(app, options.wasmDir === undefined ? defaultWasmDir() : options.wasmDir);
 
   const bound = options.host ?? '127.0.0.1';
   if (isLoopback(bound)) {

@@ -5,6 +5,7 @@
  * (a diverged run, a bad config) so the study can go on without it. Progress goes to the parent over IPC.
  */
 import type { Engine } from '../model/engine.js';
+import { prepareEngine } from '../model/engines.js';
 import { latestCheckpoint } from '../train/checkpoint.js';
 import type { MetricsRecord } from '../train/metrics.js';
 import { train, type StepInfo } from '../train/trainer.js';
@@ -34,11 +35,12 @@ function orphanCheck(): () => boolean {
   return () => process.ppid !== parent;
 }
 
-function runTrial(runDir: string, trialKey: number): void {
+async function runTrial(runDir: string, trialKey: number): Promise<void> {
   const { store, study } = openRunDir(runDir);
   const trial = store.getTrial(trialKey);
   try {
     const recipe = trialRecipe(trial);
+    await prepareEngine(recipe.engine ?? 'native');
     const part = trialPart(study, trial);
     const dir = trialDir(runDir, trial.id);
     const orphaned = orphanCheck();
@@ -92,4 +94,4 @@ if (!runDir || !/^\d+$/.test(key ?? '')) {
   process.stderr.write('usage: worker RUN_DIR TRIAL_KEY\n');
   process.exit(2);
 }
-runTrial(runDir, Number(key));
+await runTrial(runDir, Number(key));

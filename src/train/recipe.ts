@@ -285,7 +285,7 @@ export const RecipeSchema = z
       .regex(/^[\w+-][\w.+-]*$/, 'a recipe name is letters, digits and . _ + - (it names a folder under runs/), not starting with a dot')
       .default('recipe'),
     seed: z.number().int().min(0).default(0),
-    engine: z.enum(['native', 'reference']).optional(),
+    engine: z.enum(['native', 'reference', 'wasm']).optional(),
     model: ModelSchema.default({ nLayers: 2, nHeads: 4, dModel: 64, contextLength: 64, mlpRatio: 4, bias: true }),
     stages: z.array(StageSchema).min(1, 'a recipe needs at least one stage'),
   })
