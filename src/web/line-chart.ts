@@ -48,7 +48,12 @@ function extent(values: number[], fixed?: [number, number]): [number, number] {
   return lo === hi ? [lo - 0.5, hi + 0.5] : [lo, hi];
 }
 
-const label = (v: number) => (Math.abs(v) >= 1000 ? `${(v / 1000).toFixed(v >= 10_000 ? 0 : 1)}k` : Number(v.toPrecision(3)).toString());
+/** A tick's text in at most 5 characters, so it fits the left margin: 2.8k, 4.62, 0.013, 1e-4. */
+function label(v: number): string {
+  if (Math.abs(v) >= 1000) return `${(v / 1000).toFixed(v >= 10_000 ? 0 : 1)}k`;
+  if (v !== 0 && Math.abs(v) < 0.01) return v.toExponential(0);
+  return Number(v.toPrecision(Math.abs(v) < 1 ? 2 : 3)).toString();
+}
 
 /** Draws `series` into `svg` (replacing what it held): axes with min and max ticks, one polyline per series. */
 export function drawChart(svg: SVGSVGElement, series: readonly LineSeries[], options: ChartOptions): void {
