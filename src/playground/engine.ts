@@ -22,8 +22,10 @@ export interface EngineChoice {
 }
 
 export interface EngineRequest {
-  /** `auto` tries wasm first; `reference` never does (tests, comparisons). */
+  /** `auto` tries wasm first; `reference` never does (tests, a page opened from disk). */
   prefer: 'auto' | 'reference';
+  /** Why the reference engine was asked for, shown as the note. */
+  reason?: string;
   /** Base URL of the dist/wasm files. */
   assetsUrl?: string;
   threads?: number;
@@ -43,7 +45,7 @@ function wasmLoaders(): Record<string, () => Promise<WasmModule>> {
 
 export async function chooseEngine(config: GPTConfig, seed: number, request: EngineRequest): Promise<EngineChoice> {
   const reference = (note: string | null): EngineChoice => ({ engine: new ReferenceEngine(config, seed), label: 'reference', note });
-  if (request.prefer === 'reference') return reference(null);
+  if (request.prefer === 'reference') return reference(request.reason ?? null);
   const load = Object.values(wasmLoaders())[0];
   if (!load) return reference('the WebAssembly engine is not in this build; running the reference engine (TypeScript, slower)');
   try {

@@ -4,6 +4,7 @@
  * (#/playground?family=…&seed=…): loading it again reproduces the run, step for step. Changing a control starts
  * a new run; settings that cannot run are adjusted, with a note saying how.
  */
+import type { EngineRequest } from '../../playground/engine.js';
 import type { FromWorker, ToWorker } from '../../playground/runner.js';
 import { adjust, fromParams, MIX, toParams, type PlaygroundSettings } from '../../playground/settings.js';
 import { h } from '../dom.js';
@@ -67,8 +68,7 @@ class PlaygroundPage {
     this.run = run;
     worker.onmessage = (event: MessageEvent<FromWorker>) => this.onMessage(run, event.data);
     worker.onerror = (event) => this.showNotes([`The worker failed: ${event.message}`]);
-    const engine = { prefer: 'auto' as const, assetsUrl: new URL('./wasm/', location.href).href, threads: Math.min(4, navigator.hardwareConcurrency || 1) };
-    worker.postMessage({ type: 'init', settings, engine } satisfies ToWorker);
+    worker.postMessage({ type: 'init', settings, engine: engineRequest() } satisfies ToWorker);
     this.showNotes();
     this.showStatus();
   }
@@ -142,6 +142,15 @@ class PlaygroundPage {
     }
     setTimeout(() => (this.buttons.share.textContent = 'Share'), 1500);
   }
+}
+
+/** The WebAssembly engine's files sit beside the page (wasm/); a page opened from disk may not fetch them. */
+function engineRequest(): EngineRequest {
+  if (location.protocol === 'file:') {
+    const reason = 'opened from disk, where the browser lets no page fetch the WebAssembly engine: running the reference engine (TypeScript, slower); serve this folder over HTTP for the fast one';
+    return { prefer: 'reference', reason };
+  }
+  return { prefer: 'auto', assetsUrl: new URL('./wasm/', location.href).href, threads: Math.min(4, navigator.hardwareConcurrency || 1) };
 }
 
 const pct = (v: number) => `${Math.round(v * 100)}%`;
