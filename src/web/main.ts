@@ -1,10 +1,11 @@
 /**
- * The page: a hash router over six pages. Each page renders into #app and returns its cleanup (closing live
+ * The page: a hash router over seven pages. Each page renders into #app and returns its cleanup (closing live
  * streams); a page that fails to load shows an error card instead of a blank screen.
  */
 import { errorCard } from './dom.js';
 import { comparePage } from './pages/compare.js';
 import { livePage } from './pages/live.js';
+import { playgroundPage } from './pages/playground.js';
 import { runPage } from './pages/run.js';
 import { runsPage } from './pages/runs.js';
 import { samplePage } from './pages/sample.js';
@@ -12,7 +13,7 @@ import { tasksPage } from './pages/tasks.js';
 import { parseRoute, type Route } from './route.js';
 
 type Page = (root: HTMLElement, route: Route) => Promise<() => void>;
-const PAGES: Record<string, Page> = { runs: runsPage, run: runPage, live: livePage, compare: comparePage, tasks: tasksPage, sample: samplePage };
+const PAGES: Record<string, Page> = { runs: runsPage, run: runPage, live: livePage, compare: comparePage, tasks: tasksPage, sample: samplePage, playground: playgroundPage };
 
 const root = document.getElementById('app')!;
 let cleanup: () => void = () => {};

@@ -9,6 +9,8 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: './',
   logLevel: 'warn',
+  // The playground's training worker is inlined (a blob URL) and one classic script, as in its static build.
+  worker: { format: 'iife' },
   build: {
     outDir: fileURLToPath(new URL('../../dist/public', import.meta.url)),
     emptyOutDir: true,
