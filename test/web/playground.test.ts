@@ -47,6 +47,18 @@ function serveDashboard(): Promise<string> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}`)));
 }
 
+/** A folder over HTTP as a plain static host serves it: no cross-origin isolation headers, so no SharedArrayBuffer. */
+function serveFolder(dir: string): Promise<{ server: Server; url: string }> {
+  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
+  const plain = createServer((req, res) => {
+    const path = join(dir, decodeURIComponent((req.url ?? '/').split('?')[0]!).slice(1) || 'index.html');
+    if (!path.startsWith(dir) || !existsSync(path)) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream' });
+    createReadStream(path).pipe(res);
+  });
+  return new Promise((resolve) => plain.listen(0, '127.0.0.1', () => resolve({ server: plain, url: `http://127.0.0.1:${(plain.address() as { port: number }).port}` })));
+}
+
 async function open(hash: string, viewport = { width: 1280, height: 800 }): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport });
   const errors: string[] = [];
@@ -193,6 +205,28 @@ describe.skipIf(!haveBrowser)('playground in chromium', () => {
       await page.close();
     }
     expect(statuses[1]).toBe(statuses[0]);
+  });
+
+  it('on a static host without COOP/COEP headers the static build runs the WebAssembly engine on one thread', async () => {
+    const staticDir = join(root, 'dist', 'web-playground');
+    if (!existsSync(join(staticDir, 'wasm', 'continuum-single.wasm'))) {
+      if (process.env.CI) throw new Error('dist/web-playground/wasm is missing: npm run build copies dist/wasm there');
+      return;
+    }
+    const plain = await serveFolder(staticDir);
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      const errors: string[] = [];
+      page.on('pageerror', (err) => errors.push(err.message));
+      await page.goto(`${plain.url}/index.html#/playground?${small}`);
+      await page.waitForSelector('.pg-status[data-engine="wasm (1 thread)"]');
+      await step(page, 6);
+      expect(await stepOf(page)).toBeGreaterThan(0);
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await new Promise((resolve) => plain.server.close(resolve));
+    }
   });
 
   it('lays out at 1280x800 and at 390x844 (screenshots)', async () => {
