@@ -32,6 +32,8 @@ export interface FunctionsSpec {
   unseenDocuments: number;
   /** Which documents are written. */
   seed: number;
+  /** Train on every token, or on the answers f(x) only (the keys are uniform noise); default all. */
+  loss?: 'all' | 'answers';
 }
 
 /** A recipe's corpus entry, as JSON carries it. */
@@ -126,5 +128,6 @@ export function functionsCorpus(spec: FunctionsSpec): Corpus {
     unseen: concat(unseenFunctionDocuments(spec)),
     documentLength: 2 * spec.demonstrations,
     chars: seen.length * 2 * spec.demonstrations,
+    answersOnly: spec.loss === 'answers',
   };
 }

@@ -188,6 +188,7 @@ export const FunctionsCorpusSchema = z
     documents: z.number().int().min(10).max(1_000_000).default(8192),
     unseenDocuments: positiveInt.max(100_000).default(512),
     seed: z.number().int().min(0).default(0),
+    loss: z.enum(['all', 'answers']).default('all').describe('train on every token, or on the answers f(x) only (the keys are uniform noise)'),
   })
   .strict();
 export type FunctionsCorpus = z.output<typeof FunctionsCorpusSchema>;

@@ -154,3 +154,13 @@ describe('manyShot evaluation', () => {
     expect(at24('window')).toBeLessThan(at24('ideal'));
   });
 });
+
+describe('training on answers only', () => {
+  it('weighs the odd tokens of a window (the answers f(x)) and nothing else', async () => {
+    const { targetWeights } = await import('../../src/text/corpus.js');
+    expect(Array.from(targetWeights({}, 5))).toEqual([1, 1, 1, 1, 1]);
+    expect(Array.from(targetWeights({ answersOnly: true }, 5))).toEqual([1, 0, 1, 0, 1]); // targets 1, 3, 5 are answers
+    expect(functionsCorpus({ ...spec, loss: 'answers' }).answersOnly).toBe(true);
+    expect(functionsCorpus(spec).answersOnly).toBe(false);
+  });
+});
