@@ -164,3 +164,15 @@ describe('training on answers only', () => {
     expect(functionsCorpus(spec).answersOnly).toBe(false);
   });
 });
+
+describe('lm on answers only', () => {
+  it("estimates the loss over the answers' targets alone", async () => {
+    const { LmObjective } = await import('../../src/train/objectives/lm.js');
+    // A stub whose loss is 1 nat on every answer (targets t + 1 odd) and 100 on every key.
+    const engine = { logprobs: (_tokens: Int32Array, B: number, T: number) => Float32Array.from({ length: B * T }, (_, j) => ((j % T) % 2 === 0 ? -1 : -100)) } as unknown as Engine;
+    const answers = new LmObjective(functionsCorpus({ ...spec, loss: 'answers' }), 4, 11, 3);
+    expect(answers.estimateLoss(engine, 'val', new Rng(1))).toBeCloseTo(1, 6);
+    const all = new LmObjective(functionsCorpus(spec), 4, 11, 3);
+    expect(all.estimateLoss(engine, 'val', new Rng(1))).toBeCloseTo((6 * 1 + 5 * 100) / 11, 4);
+  });
+});
