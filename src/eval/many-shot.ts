@@ -3,8 +3,9 @@
  * accuracy on the answer f(x) of demonstration n against n, beside the exact ideal learner (right when x was
  * demonstrated before, else a guess among the M values) and the no-memory guess 1/M.
  * A model answers within the window it was trained on (its blockSize): the answer of demonstration n is predicted
- * from the last `window` tokens before it, so a model trained on 64-token windows sees at most 32 demonstrations
- * however many the document holds. Its answer is the value token of highest probability (argmax over the M values).
+ * from the whole demonstrations among the last `window` tokens before it, the window starting at a key as every
+ * training window does (so a model trained on 32-token windows sees the 15 demonstrations before the query
+ * however many the document holds). Its answer is the value token of highest probability (argmax over the M values).
  * Rows: suite manyShot, split unseen, x = n (1, 2, 4, ... and N, log-spaced as the plot draws them), metrics
  *   accuracy  the model's;
  *   ideal     the ideal learner's on the same documents, seeing every earlier demonstration (the ceiling);
@@ -32,11 +33,12 @@ export function manyShotWindow(blockSize: number, contextLength: number): number
 function modelCorrect(engine: Engine, docs: readonly Uint8Array[], ns: readonly number[], window: number, values: number): Map<number, number[]> {
   const ids = valueTokenIds(values);
   const out = new Map<number, number[]>(ns.map((n) => [n, []]));
-  // Answers whose whole prefix fits the window share one pass from the document's start; the rest each need one.
+  // Answers whose whole prefix fits the window share one pass from the document's start; the rest each need one,
+  // from the first key inside the window (a window that began at a value would put keys where training had values).
   const fits = ns.filter((n) => 2 * n - 1 <= window);
   const passes: { start: number; ns: number[] }[] = [
     ...(fits.length ? [{ start: 0, ns: fits }] : []),
-    ...ns.filter((n) => 2 * n - 1 > window).map((n) => ({ start: 2 * n - 1 - window, ns: [n] })),
+    ...ns.filter((n) => 2 * n - 1 > window).map((n) => ({ start: 2 * Math.ceil((2 * n - 1 - window) / 2), ns: [n] })),
   ];
   const rowsPerCall = 32;
   for (const pass of passes) {

@@ -118,6 +118,8 @@ function lookupEngine(contextLength: number): Engine {
     const out = new Float32Array(B * T * VOCAB_SIZE);
     const first = valueTokenIds(1)[0];
     for (let b = 0; b < B; b++) {
+      // Every window starts at a key (a letter), as training windows do.
+      if (!/[A-Za-z]/.test(decode([tokens[b * T]]))) throw new Error(`a window starts at ${decode([tokens[b * T]])}, not at a key`);
       for (let t = 0; t < T; t++) {
         let answer = first;
         for (let s = t - 2; s >= 0; s--) if (tokens[b * T + s] === tokens[b * T + t] && s + 1 < t) answer = tokens[b * T + s + 1];
