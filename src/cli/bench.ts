@@ -6,6 +6,8 @@
  *   train:    batch 16 x 128 tokens, forward + backward + AdamW step (tokens/s counts the 2048 input tokens)
  *   generate: 16 prompts of 32 tokens, 64 new tokens each, sampled at temperature 1 through the KV cache
  *             (tokens/s counts new tokens; the prompts' prefill is inside the timed span)
+ * Small: the studies' models (vocab 100, d 64, 4 heads, 2 layers) at contexts 32 and 64 and batches 32 and 64,
+ *   train tokens/s natively and in PyTorch eager (bench/torch_small.py), as ratios (`small` in --json).
  * Each figure is the best of several timed windows after a warm-up, for us and for PyTorch alike: the
  * cores may be shared, and the best window is the one least disturbed by other processes.
  */
@@ -73,7 +75,30 @@ export interface BenchResult {
   gen_vs_native?: number;
   /** --engine wasm: the single-thread flavour's training speed (the fallback without SharedArrayBuffer). */
   single_thread_train_tok_s?: number;
+  /** The studies' small models: one entry per (context, batch). */
+  small: SmallRow[];
 }
+
+/** The studies' small model (vocab 100, d 64, 4 heads, 2 layers) at context T, trained on B rows a step. */
+export interface SmallRow {
+  T: number;
+  B: number;
+  train_tok_s: number;
+  torch_train_tok_s: number | null;
+  torch_threads: number | null;
+  /** native / torch */
+  train_vs_torch: number | null;
+}
+
+/** (context, batch) of the studies' small models. */
+export const SMALL_CONFIGS: readonly { T: number; B: number }[] = [
+  { T: 32, B: 32 },
+  { T: 32, B: 64 },
+  { T: 64, B: 32 },
+  { T: 64, B: 64 },
+];
+
+export const smallModel = (T: number): GPTConfig => parseGPTConfig({ vocabSize: 100, contextLength: T, dModel: 64, nHeads: 4, nLayers: 2 });
 
 /** Runs `fn` `reps` times per window; returns the best rate of `work * reps / seconds` over the windows. */
 function bestRate(fn: () => void, work: number, reps: number, windows: number): number {
@@ -87,16 +112,55 @@ function bestRate(fn: () => void, work: number, reps: number, windows: number): 
   return best;
 }
 
-export function measureTrain(engine: Engine, steps: number, windows: number): number {
+export function measureTrain(engine: Engine, steps: number, windows: number, B = TRAIN_B, T = TRAIN_T): number {
   const rng = new Rng('bench-train');
-  const tokens = Int32Array.from({ length: TRAIN_B * (TRAIN_T + 1) }, () => rng.int(engine.config.vocabSize));
-  const weights = new Float32Array(TRAIN_B * TRAIN_T).fill(1);
+  const tokens = Int32Array.from({ length: B * (T + 1) }, () => rng.int(engine.config.vocabSize));
+  const weights = new Float32Array(B * T).fill(1);
   const step = () => {
-    engine.forwardBackward(tokens, weights, TRAIN_B, TRAIN_T);
+    engine.forwardBackward(tokens, weights, B, T);
     engine.step(defaultAdamW);
   };
   for (let i = 0; i < Math.min(3, steps); i++) step(); // warm-up: arena, caches, threads
-  return bestRate(step, TRAIN_B * TRAIN_T, steps, windows);
+  return bestRate(step, B * T, steps, windows);
+}
+
+/** The small models' train tokens/s on `engine`, one engine per config. */
+export function measureSmall(engine: EngineName, steps: number, windows: number): number[] {
+  return SMALL_CONFIGS.map(({ T, B }) => {
+    const e = createEngine(engine, smallModel(T), 1);
+    const rate = measureTrain(e, steps, windows, B, T);
+    e.dispose();
+    return rate;
+  });
+}
+
+/** bench/torch_small.py over SMALL_CONFIGS, under the same thread settings as torch_r1.py. */
+function measureTorchSmall(python: string, steps: number, windows: number): { torch_version: string; small: { train_tok_s: number; threads: number }[] } {
+  const script = fileURLToPath(new URL('../../bench/torch_small.py', import.meta.url));
+  if (!existsSync(script)) throw new Error(`${script} is missing`);
+  const configs = SMALL_CONFIGS.map(({ T, B }) => `${T}:${B}`).join(',');
+  const r = spawnSync(python, [script, '--configs', configs, '--steps', String(steps), '--windows', String(windows)], {
+    encoding: 'utf8',
+    env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '2', MKL_NUM_THREADS: '1' },
+    timeout: 20 * 60_000,
+  });
+  if (r.status !== 0) throw new Error(`PyTorch small-model benchmark failed: ${(r.stderr || String(r.error)).trim().split('\n').slice(-3).join(' | ')}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as { torch_version: string; small: { train_tok_s: number; threads: number }[] };
+}
+
+/** The small rows: native figures beside PyTorch's (null where it was skipped). */
+export function smallRows(native: readonly number[], torch: readonly { train_tok_s: number; threads: number }[] | null): SmallRow[] {
+  return SMALL_CONFIGS.map(({ T, B }, i) => {
+    const t = torch?.[i];
+    return {
+      T,
+      B,
+      train_tok_s: Math.round(native[i]),
+      torch_train_tok_s: t ? Math.round(t.train_tok_s) : null,
+      torch_threads: t ? t.threads : null,
+      train_vs_torch: t ? +(native[i] / t.train_tok_s).toFixed(2) : null,
+    };
+  });
 }
 
 export function measureGenerate(engine: Engine, reps: number, windows: number): number {
@@ -159,6 +223,7 @@ export function runBench(opts: BenchOptions): BenchResult {
   const trainTokS = measureTrain(engine, opts.steps, opts.windows);
   const genTokS = measureGenerate(engine, opts.genReps, opts.windows);
   engine.dispose();
+  const smallNative = measureSmall(opts.engine, opts.steps, opts.windows);
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024); // before the sgemm probe's matrices
   const sgemmPeak = opts.engine === 'native' && threads ? loadNativeAddon().measureSgemm(threads, 1024, 1.0) : null;
   const trainGflops = (trainTokS * trainFlopsPerToken(R1, TRAIN_T)) / 1e9;
@@ -176,6 +241,7 @@ export function runBench(opts: BenchOptions): BenchResult {
     mfu: sgemmPeak === null ? null : +(trainGflops / sgemmPeak).toFixed(3),
     load_avg_1m: +load.toFixed(2),
     cpu: `${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}`,
+    small: smallRows(smallNative, null),
   };
   if (!opts.torch) result.torch_skipped = 'disabled with --no-torch';
   else {
@@ -191,6 +257,7 @@ export function runBench(opts: BenchOptions): BenchResult {
       result.torch_peak_rss_mb = Math.round(t.peak_rss_mb);
       result.train_vs_torch = +(trainTokS / t.train_tok_s).toFixed(2);
       result.gen_vs_torch = +(genTokS / t.gen_tok_s).toFixed(2);
+      result.small = smallRows(smallNative, measureTorchSmall(python, opts.steps, opts.windows).small);
     }
   }
   return result;
@@ -254,8 +321,22 @@ function formatReport(r: BenchResult): string {
       `  wasm / native: train ${r.train_vs_native}x, generate ${r.gen_vs_native}x; wasm single-thread flavour: train ${n(r.single_thread_train_tok_s!)} tok/s`,
     );
   }
+  lines.push(...formatSmall(r.small, r.engine));
   lines.push('(each figure: the best of several timed windows after a warm-up)');
   return lines.join('\n');
+}
+
+/** The small models' lines: train tokens/s on the engine measured and in PyTorch, and their ratio. */
+export function formatSmall(rows: readonly SmallRow[], engine = 'native'): string[] {
+  const n = (x: number) => Math.round(x).toLocaleString('en-US');
+  const torch = rows.some((r) => r.torch_train_tok_s !== null);
+  const lines = ['small models (the studies\' shape): vocab 100, d 64, 4 heads, 2 layers; train B x T tokens, AdamW', `     T     B ${`${engine} tok/s`.padStart(14)}` + (torch ? `    torch tok/s ${`${engine} / torch`.padStart(15)}` : '')];
+  for (const r of rows) {
+    let line = `${String(r.T).padStart(6)} ${String(r.B).padStart(5)} ${n(r.train_tok_s).padStart(14)}`;
+    if (r.torch_train_tok_s !== null) line += ` ${n(r.torch_train_tok_s).padStart(14)} ${`${r.train_vs_torch}x`.padStart(15)} (torch ${threadCount(r.torch_threads!)})`;
+    lines.push(line);
+  }
+  return lines;
 }
 
 export function registerBenchCommand(program: Command): void {

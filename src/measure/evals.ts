@@ -2,7 +2,7 @@
  * What an evaluation produces: one row per number, with real columns for what the number is about, so no
  * reader takes a string apart.
  *
- *   suite   which evaluation made it: splits | passAtK | iclCurve | contextLoss | genreLoss (a study file's `kind`)
+ *   suite   which evaluation made it: splits | passAtK | iclCurve | contextLoss | genreLoss | manyShot (a study file's `kind`)
  *   split   which instances: train | test | heldout (held-out families)
  *   stage   the earlier stage whose model was measured (`stage: N` in the study file); null: the final model
  *   family, domain   per family, with `*` aggregates (all families of a domain; every domain)
@@ -12,7 +12,7 @@
  * Pure: no Node imports, so the dashboard can read rows in the browser.
  */
 
-export type Suite = 'splits' | 'passAtK' | 'iclCurve' | 'contextLoss' | 'genreLoss';
+export type Suite = 'splits' | 'passAtK' | 'iclCurve' | 'contextLoss' | 'genreLoss' | 'manyShot';
 
 export interface EvalRecord {
   step: number;
@@ -50,11 +50,12 @@ export function fromPackedColumns(packedSplit: string, packedMetric: string): Pi
   if (head === 'icl-curve') return { suite: 'iclCurve', split: 'test', stage, metric, x };
   if (head === 'context-loss') return { suite: 'contextLoss', split: 'test', stage, metric, x };
   if (head === 'genre-loss') return { suite: 'genreLoss', split: 'unseen', stage, metric, x };
+  if (head === 'many-shot') return { suite: 'manyShot', split: 'unseen', stage, metric, x };
   return { suite: 'splits', split: head, stage, metric, x };
 }
 
 /** The inverse of fromPackedColumns: a row's columns as study files may name them (`pass@k:test@warm-start`, `score|k=4`). */
 export function toPackedColumns(key: Pick<EvalRecord, 'suite' | 'split' | 'stage' | 'metric' | 'x'>): { split: string; metric: string } {
-  const head = { splits: key.split, passAtK: `pass@k:${key.split}`, iclCurve: 'icl-curve', contextLoss: 'context-loss', genreLoss: 'genre-loss' }[key.suite];
+  const head = { splits: key.split, passAtK: `pass@k:${key.split}`, iclCurve: 'icl-curve', contextLoss: 'context-loss', genreLoss: 'genre-loss', manyShot: 'many-shot' }[key.suite];
   return { split: key.stage === null ? head : `${head}@${key.stage}`, metric: key.x === null ? key.metric : `${key.metric}|k=${key.x}` };
 }

@@ -59,12 +59,16 @@ const CURVE_SUITES = [
   { suite: 'iclCurve', name: 'icl-curve', title: 'Score on new rules by number of demonstrations', y: 'score on new rules', x: 'demonstrations k', xScale: 'linear', domain: [0, 1] as [number, number], caption: 'fresh rules never in any training pool' },
   { suite: 'contextLoss', name: 'context-loss', title: 'Answer loss by number of demonstrations before it', y: 'answer loss (nats per character)', x: 'demonstrations k', xScale: 'linear', domain: undefined, caption: 'fresh rules never in any training pool' },
   { suite: 'genreLoss', name: 'genre-loss', title: 'Loss by position on genres never trained on', y: 'loss (nats per letter)', x: 'position (letters of context)', xScale: 'log', domain: undefined, caption: 'documents of fresh random chains; Bayes-optimal = the in-context bigram posterior, unigram = letter counts only' },
+  { suite: 'manyShot', name: 'many-shot', title: 'Many-shot accuracy by number of demonstrations on functions never trained on', y: 'accuracy on the answer f(x)', x: 'demonstration n (n - 1 before it)', xScale: 'log', domain: [0, 1] as [number, number], caption: "documents of fresh random functions, each model answering within its training window; ideal = right when x was demonstrated before, else a guess; window ideal = the same seeing only that arm's window; guess = 1/M" },
 ] as const;
 
-const REFERENCES: Record<string, string> = { bayes: 'Bayes-optimal', unigram: 'unigram (counts only)' };
+const REFERENCES: Record<string, string> = { bayes: 'Bayes-optimal', unigram: 'unigram (counts only)', ideal: 'ideal learner', guess: 'guess (no memory)' };
 
-/** The series a curve row belongs to: its arm, or a reference learner's name (the same for every arm). */
-const seriesOf = (t: TrialResult, e: EvalRow) => REFERENCES[e.metric] ?? armKey(t);
+/**
+ * The series a curve row belongs to: its arm, or a reference learner's name (the same for every arm); the
+ * many-shot window ideal differs by arm (its window), so it is drawn per arm.
+ */
+const seriesOf = (t: TrialResult, e: EvalRow) => (e.suite === 'manyShot' && e.metric === 'window' ? `${armKey(t)}: window ideal` : (REFERENCES[e.metric] ?? armKey(t)));
 
 /** One line per arm for each curve suite of the final models (iclCurve: score by k; contextLoss: answer loss by k; genreLoss: loss by position). */
 export function suitePlots(study: ReportedStudy, results: readonly TrialResult[]): ReportPlot[] {

@@ -44,6 +44,8 @@ export interface ClaimRange {
 
 /** Whether a measure is a proportion in [0, 1]: accuracy, verifier score, pass@k, or a tag declared a rate. */
 export function isProportion(m: Measure): boolean {
+  // manyShot rows are accuracies: the model's, the ideal learner's and the guess's.
+  if ('eval' in m && m.eval.suite === 'manyShot') return true;
   if ('eval' in m) return ['exact', 'score'].includes(m.eval.metric) || /^(greedy_)?pass@\d+$/.test(m.eval.metric);
   return ('last' in m && isRateTag(m.last)) || ('mean' in m && isRateTag(m.mean));
 }

@@ -42,7 +42,7 @@ export const MeasureSchema = z.union([
           metric: z.string(),
           family: z.string().default('*'),
           domain: z.string().default('*'),
-          suite: z.enum(['splits', 'passAtK', 'iclCurve', 'contextLoss', 'genreLoss']).optional(),
+          suite: z.enum(['splits', 'passAtK', 'iclCurve', 'contextLoss', 'genreLoss', 'manyShot']).optional(),
           /** The earlier stage whose model was measured (its name); default (null): the final model. */
           stage: z.string().nullable().optional(),
           /** A point of a curve, e.g. the number of demonstrations of an iclCurve; null: not a curve. */

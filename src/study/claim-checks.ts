@@ -5,11 +5,12 @@
  * ever measure.
  */
 import { genrePositions } from '../eval/genre-loss.js';
+import { manyShotPositions } from '../eval/many-shot.js';
 import { getFamily } from '../tasks/registry.js';
 import { stageTags } from '../train/tags.js';
 import type { Recipe } from '../train/recipe.js';
 import { closestName } from '../util/names.js';
-import { genreStage, lastTasks } from './evaluate.js';
+import { functionsStage, genreStage, lastTasks } from './evaluate.js';
 import type { TrialPlan } from './expand.js';
 import { toPackedColumns, type EvalKey } from '../measure/evals.js';
 import type { Measure } from '../report/spec.js';
@@ -56,6 +57,8 @@ function addEvalRows(out: Map<string, SplitRows>, evaluations: readonly Evaluati
       add(splitName('context-loss', e, recipe), e.ks.map((k) => `loss|k=${k}`), [entryName(e.family)]);
     } else if (e.kind === 'genreLoss') {
       addGenreRows(out, splitName('genre-loss', e, recipe), recipe);
+    } else if (e.kind === 'manyShot') {
+      addManyShotRows(out, splitName('many-shot', e, recipe), recipe);
     }
   }
 }
@@ -74,6 +77,19 @@ function addGenreRows(out: Map<string, SplitRows>, split: string, recipe: Recipe
     rows.metrics.add(metric);
     for (const x of genrePositions(T)) rows.metrics.add(`${metric}|k=${x}`);
   }
+  out.set(split, rows);
+}
+
+/** manyShot rows: accuracy, ideal, window and guess at each scored number of demonstrations. */
+function addManyShotRows(out: Map<string, SplitRows>, split: string, recipe: Recipe): void {
+  const rows = out.get(split) ?? { metrics: new Set(), families: new Set(['*']), domains: new Set(['*']) };
+  let ns: number[];
+  try {
+    ns = manyShotPositions(functionsStage(recipe).corpus, recipe.model.contextLength);
+  } catch {
+    return; // no functions stage: the recipe check reports it
+  }
+  for (const metric of ['accuracy', 'ideal', 'window', 'guess']) for (const x of ns) rows.metrics.add(`${metric}|k=${x}`);
   out.set(split, rows);
 }
 

@@ -6,6 +6,8 @@
 import { evaluateContextLoss, evaluateIclCurve, type SplitSettings } from '../eval/icl-curve.js';
 import { iclScore } from '../eval/learning-curve.js';
 import { evaluateGenreLoss } from '../eval/genre-loss.js';
+import { evaluateManyShot } from '../eval/many-shot.js';
+import { functionsSpec } from '../text/functions.js';
 import { evaluatePassAtK } from '../eval/pass-at-k.js';
 import { markovSpec } from '../text/markov.js';
 import type { EvalRecord } from '../eval/records.js';
@@ -13,7 +15,7 @@ import { drawInstances, evaluateSplits } from '../eval/task-scores.js';
 import type { Engine } from '../model/engine.js';
 import { TaskMix } from '../tasks/mix.js';
 import type { Scalars } from '../train/metrics.js';
-import type { MarkovCorpus, Recipe, TasksSpec } from '../train/recipe.js';
+import type { FunctionsCorpus, MarkovCorpus, Recipe, TasksSpec } from '../train/recipe.js';
 import { MixSource } from '../rollout/source.js';
 import type { Evaluation } from './schema.js';
 
@@ -69,6 +71,10 @@ function measure(engine: Engine, recipe: Recipe, evaluations: readonly Evaluatio
         const { corpus, blockSize } = genreStage(recipe);
         return evaluateGenreLoss(engine, markovSpec(corpus), e.n, blockSize, step);
       }
+      case 'manyShot': {
+        const { corpus, blockSize } = functionsStage(recipe);
+        return evaluateManyShot(engine, functionsSpec(corpus), e.n, blockSize, step);
+      }
     }
   });
 }
@@ -77,9 +83,18 @@ function measure(engine: Engine, recipe: Recipe, evaluations: readonly Evaluatio
 export function genreStage(recipe: Recipe): { corpus: MarkovCorpus; blockSize: number } {
   for (let i = recipe.stages.length - 1; i >= 0; i--) {
     const s = recipe.stages[i];
-    if (s.objective === 'lm' && typeof s.corpus === 'object') return { corpus: s.corpus, blockSize: s.blockSize ?? recipe.model.contextLength };
+    if (s.objective === 'lm' && typeof s.corpus === 'object' && s.corpus.kind === 'markov') return { corpus: s.corpus, blockSize: s.blockSize ?? recipe.model.contextLength };
   }
   throw new Error('evaluation genreLoss needs an lm stage with a generated corpus: corpus: { kind: markov, genres: ... }');
+}
+
+/** The last lm stage on a generated corpus of functions: what manyShot measures unseen functions of. */
+export function functionsStage(recipe: Recipe): { corpus: FunctionsCorpus; blockSize: number } {
+  for (let i = recipe.stages.length - 1; i >= 0; i--) {
+    const s = recipe.stages[i];
+    if (s.objective === 'lm' && typeof s.corpus === 'object' && s.corpus.kind === 'functions') return { corpus: s.corpus, blockSize: s.blockSize ?? recipe.model.contextLength };
+  }
+  throw new Error('evaluation manyShot needs an lm stage with a generated corpus of functions: corpus: { kind: functions, keys: ..., values: ... }');
 }
 
 /** The salt and test fraction of a recipe's task stage, so "fresh" rules are fresh for that recipe. */

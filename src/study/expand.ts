@@ -166,8 +166,12 @@ function pointTrials(study: Study, part: Part, axes: Axis[], point: unknown[], w
         if (e.stage !== undefined && e.stage >= parsed.stages.length) {
           problems.push(`${where}.evaluations[${j}].stage: got ${e.stage}; the recipe has ${parsed.stages.length} stage(s), numbered from 0 (leave stage out to measure the final model)`);
         }
-        if (e.kind === 'genreLoss' && !parsed.stages.some((s) => s.objective === 'lm' && typeof s.corpus === 'object')) {
+        const generated = (kind: string) => parsed.stages.some((s) => s.objective === 'lm' && typeof s.corpus === 'object' && s.corpus.kind === kind);
+        if (e.kind === 'genreLoss' && !generated('markov')) {
           problems.push(`${where}.evaluations[${j}]: genreLoss measures unseen genres of a generated corpus; give an lm stage corpus: { kind: markov, genres: ... }`);
+        }
+        if (e.kind === 'manyShot' && !generated('functions')) {
+          problems.push(`${where}.evaluations[${j}]: manyShot measures unseen functions of a generated corpus; give an lm stage corpus: { kind: functions, keys: ..., values: ... }`);
         }
       });
       trials.push({ id, part: part.name, axes: Object.fromEntries(axes.map((a, i) => [a.name, shown[i]])), seed, recipe: parsed });

@@ -125,6 +125,18 @@ export const EvaluationSchema = z.discriminatedUnion('kind', [
       n: positiveInt.max(100_000).default(256).describe('documents of unseen genres'),
     })
     .strict(),
+  z
+    .object({
+      /**
+       * Many-shot ICL: accuracy on the answer of demonstration n against n on functions never trained on, beside
+       * the ideal learner (metrics accuracy, ideal, window, guess; x = n). Needs an lm stage with a generated
+       * corpus of functions; each model answers within its training window (blockSize).
+       */
+      kind: z.literal('manyShot'),
+      ...afterStage,
+      n: positiveInt.max(100_000).default(512).describe('documents of unseen functions'),
+    })
+    .strict(),
 ]);
 export type Evaluation = z.output<typeof EvaluationSchema>;
 

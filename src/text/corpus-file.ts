@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { makeCorpus, type Corpus } from './corpus.js';
+import { functionsCorpus, functionsSpec, type FunctionsCorpus } from './functions.js';
 import { markovCorpus, markovSpec, type GeneratedCorpus } from './markov.js';
 
 /** Built-in corpora by name, as paths relative to the repository root. */
@@ -22,7 +23,8 @@ export function loadCorpus(nameOrPath: string): Corpus {
   return makeCorpus(name, text);
 }
 
-/** A stage's corpus: a built-in name, a text file, or a generated corpus of Markov genres. */
-export function loadCorpusSpec(spec: string | GeneratedCorpus): Corpus {
-  return typeof spec === 'string' ? loadCorpus(spec) : markovCorpus(markovSpec(spec));
+/** A stage's corpus: a built-in name, a text file, or a generated corpus of Markov genres or random functions. */
+export function loadCorpusSpec(spec: string | GeneratedCorpus | FunctionsCorpus): Corpus {
+  if (typeof spec === 'string') return loadCorpus(spec);
+  return spec.kind === 'functions' ? functionsCorpus(functionsSpec(spec)) : markovCorpus(markovSpec(spec));
 }

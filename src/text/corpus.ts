@@ -24,6 +24,18 @@ export interface Corpus {
   documentLength?: number;
   /** Documents of a distribution never trained on (unseen genres), laid out as train is. */
   unseen?: Uint8Array;
+  /**
+   * Set for corpora of demonstrations `x y` (functions.ts) trained on their answers only: a window's targets
+   * at odd token positions (the y's) weigh 1, the rest 0. Unset: every target weighs 1.
+   */
+  answersOnly?: boolean;
+}
+
+/** The loss weights [T] of a window's targets (target t is token t + 1 of the window). */
+export function targetWeights(corpus: Pick<Corpus, 'answersOnly'>, T: number): Float32Array {
+  const w = new Float32Array(T).fill(1);
+  if (corpus.answersOnly) for (let t = 0; t < T; t++) w[t] = (t + 1) % 2;
+  return w;
 }
 
 export type CorpusSplit = 'train' | 'val' | 'unseen';

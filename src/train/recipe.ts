@@ -175,12 +175,30 @@ export const MarkovCorpusSchema = z
   .strict();
 export type MarkovCorpus = z.output<typeof MarkovCorpusSchema>;
 
+/**
+ * A generated corpus of random functions (text/functions.ts), the instrument of many-shot in-context learning:
+ * every document is a stream of demonstrations `x f(x)` of a function drawn fresh for it (2 tokens each).
+ */
+export const FunctionsCorpusSchema = z
+  .object({
+    kind: z.literal('functions'),
+    keys: z.number().int().min(2).max(52).default(32).describe('keys x (letters A-Z, a-z)'),
+    values: z.number().int().min(2).max(10).default(10).describe('values f(x) (digits)'),
+    demonstrations: z.number().int().min(1).max(2048).default(257).describe('demonstrations per document, 2 tokens each (2 * demonstrations >= blockSize + 1)'),
+    documents: z.number().int().min(10).max(1_000_000).default(8192),
+    unseenDocuments: positiveInt.max(100_000).default(512),
+    seed: z.number().int().min(0).default(0),
+    loss: z.enum(['all', 'answers']).default('all').describe('train on every token, or on the answers f(x) only (the keys are uniform noise)'),
+  })
+  .strict();
+export type FunctionsCorpus = z.output<typeof FunctionsCorpusSchema>;
+
 export const StageSchema = z
   .object({
     name: z.string().min(1).optional(),
     objective: z.enum(['lm', 'sft', 'rft', 'rl', 'mix']),
-    /** lm only: a built-in corpus name (`shakespeare`), a path to a text file, or a generated corpus of genres. */
-    corpus: z.union([z.string().min(1), MarkovCorpusSchema]).optional(),
+    /** lm only: a built-in corpus name (`shakespeare`), a path to a text file, or a generated corpus (genres, functions). */
+    corpus: z.union([z.string().min(1), z.discriminatedUnion('kind', [MarkovCorpusSchema, FunctionsCorpusSchema])]).optional(),
     /** Task stages (sft, rft, rl, mix). */
     tasks: TasksSchema.optional(),
     budget: BudgetSchema,

@@ -87,6 +87,17 @@ describe('study files', () => {
     expect(problemsOf(() => expandTrials(study))).toContain('study.evaluations[0].stage: got 1; the recipe has 1 stage(s), numbered from 0 (leave stage out to measure the final model)');
   });
 
+  it('manyShot and genreLoss need an lm stage on their own generated corpus, and say which', () => {
+    const lm = (corpus: unknown) => ({ stages: [{ objective: 'lm', corpus, blockSize: 32, budget: { steps: 5 } }], model: { contextLength: 64 } });
+    const markov = { kind: 'markov', documentLength: 65 };
+    const functions = { kind: 'functions', demonstrations: 32 };
+    const shots = parseStudy({ name: 's', recipe: lm(markov), evaluations: [{ kind: 'manyShot' }] });
+    expect(problemsOf(() => expandTrials(shots))).toContain('study.evaluations[0]: manyShot measures unseen functions of a generated corpus; give an lm stage corpus: { kind: functions, keys: ..., values: ... }');
+    const genres = parseStudy({ name: 's', recipe: lm(functions), evaluations: [{ kind: 'genreLoss' }] });
+    expect(problemsOf(() => expandTrials(genres))[0]).toMatch(/^study.evaluations\[0\]: genreLoss measures unseen genres .*kind: markov/);
+    expect(expandTrials(parseStudy({ name: 's', recipe: lm(functions), evaluations: [{ kind: 'manyShot', n: 8 }] }))).toHaveLength(3);
+  });
+
   it('a malformed study gets one error per problem, each naming the field path, the value and what is allowed', () => {
     const problems = problemsOf(() =>
       parseStudy({ name: 'Bad Name', seeds: 0, recipe: base.recipe, sweep: { mode: 'random', axes: { seed: [] } }, evaluations: [{ kind: 'passAtK', ks: [32], samples: 8 }], surprise: 1 }),

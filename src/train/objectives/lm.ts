@@ -1,8 +1,9 @@
 /**
- * `lm`: pre-training. Random windows of a corpus, weight 1 on every next token (nanoGPT's get_batch).
+ * `lm`: pre-training. Random windows of a corpus, weight 1 on every next token (nanoGPT's get_batch), or on
+ * the answers only for a corpus of demonstrations that asks for it (functions with `loss: answers`).
  */
 import type { Engine } from '../../model/engine.js';
-import { corpusWindow, type Corpus, type CorpusSplit } from '../../text/corpus.js';
+import { corpusWindow, targetWeights, type Corpus, type CorpusSplit } from '../../text/corpus.js';
 import type { Rng } from '../../util/rng.js';
 import type { Scalars } from '../metrics.js';
 import type { Objective, StepContext, StepOutcome, WeightedBatch } from '../objective.js';
@@ -17,13 +18,16 @@ export class LmObjective implements Objective {
     private readonly evalIters: number,
   ) {}
 
-  /** B windows of blockSize + 1 tokens: tokens [B, T+1], weights [B, T] all 1. */
+  /** B windows of blockSize + 1 tokens: tokens [B, T+1], weights [B, T] (all 1, or 1 on answers only: text/corpus.ts targetWeights). */
   private batch(split: CorpusSplit, rng: Rng): WeightedBatch {
     const B = this.batchSize;
     const T = this.blockSize;
     const tokens = new Int32Array(B * (T + 1));
     for (let b = 0; b < B; b++) tokens.set(corpusWindow(this.corpus, split, T, rng), b * (T + 1));
-    return { tokens, weights: new Float32Array(B * T).fill(1), B, T };
+    const row = targetWeights(this.corpus, T);
+    const weights = new Float32Array(B * T);
+    for (let b = 0; b < B; b++) weights.set(row, b * T);
+    return { tokens, weights, B, T };
   }
 
   step(ctx: StepContext): StepOutcome {
@@ -44,11 +48,15 @@ export class LmObjective implements Objective {
   estimateLoss(engine: Engine, split: CorpusSplit, rng: Rng): number {
     let sum = 0;
     for (let i = 0; i < this.evalIters; i++) {
-      const { tokens, B, T } = this.batch(split, rng);
+      const { tokens, weights, B, T } = this.batch(split, rng);
       const lp = engine.logprobs(tokens, B, T); // [B, T]
       let s = 0;
-      for (let j = 0; j < lp.length; j++) s -= lp[j];
-      sum += s / lp.length;
+      let w = 0;
+      for (let j = 0; j < lp.length; j++) {
+        s -= weights[j] * lp[j];
+        w += weights[j];
+      }
+      sum += s / w;
     }
     return sum / this.evalIters;
   }
