@@ -84,3 +84,19 @@ export function tensorByName(layout: { tensors: TensorView[] }, name: string): T
   if (!t) throw new Error(`no parameter tensor named ${name}`);
   return t;
 }
+
+/**
+ * The shape checks every engine makes before a pass: tokens [B, T + extra] with B, T >= 1 and T within the
+ * context (extra = 1 when the last column holds targets, 0 for logits).
+ */
+export function checkTokenShape(config: GPTConfig, tokens: Int32Array, B: number, T: number, extra: number): void {
+  if (!(Number.isInteger(B) && B >= 1 && Number.isInteger(T) && T >= 1)) {
+    throw new Error(`B and T must be positive integers, got B=${B}, T=${T}`);
+  }
+  if (T > config.contextLength) {
+    throw new Error(`sequence length T=${T} exceeds the model's contextLength ${config.contextLength}`);
+  }
+  if (tokens.length !== B * (T + extra)) {
+    throw new Error(`tokens must hold B*(T+${extra}) = ${B * (T + extra)} ids, got ${tokens.length}`);
+  }
+}

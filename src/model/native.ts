@@ -11,7 +11,7 @@
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 
-import { paramLayout, type GPTConfig } from './config.js';
+import { checkTokenShape, paramLayout, type GPTConfig } from './config.js';
 import type {
   AdamWConfig,
   Engine,
@@ -144,7 +144,7 @@ export class NativeEngine implements Engine {
   }
 
   forwardBackward(tokens: Int32Array, weights: Float32Array, B: number, T: number, normalizer?: number): ForwardBackwardResult {
-    this.checkShape(tokens, B, T, 1);
+    checkTokenShape(this.config, tokens, B, T, 1);
     if (weights.length !== B * T) throw new Error(`weights must hold B*T = ${B * T} values, got ${weights.length}`);
     let nonzero = 0;
     for (let i = 0; i < weights.length; i++) if (weights[i] !== 0) nonzero++;
@@ -156,14 +156,14 @@ export class NativeEngine implements Engine {
   }
 
   logprobs(tokens: Int32Array, B: number, T: number): Float32Array {
-    this.checkShape(tokens, B, T, 1);
+    checkTokenShape(this.config, tokens, B, T, 1);
     const out = new Float32Array(B * T);
     this.native().logprobs(tokens, B, T, out);
     return out;
   }
 
   logits(tokens: Int32Array, B: number, T: number): Float32Array {
-    this.checkShape(tokens, B, T, 0);
+    checkTokenShape(this.config, tokens, B, T, 0);
     const out = new Float32Array(B * T * this.config.vocabSize);
     this.native().logits(tokens, B, T, out);
     return out;
@@ -223,17 +223,6 @@ export class NativeEngine implements Engine {
     return this.model;
   }
 
-  private checkShape(tokens: Int32Array, B: number, T: number, extra: number): void {
-    if (!(Number.isInteger(B) && B >= 1 && Number.isInteger(T) && T >= 1)) {
-      throw new Error(`B and T must be positive integers, got B=${B}, T=${T}`);
-    }
-    if (T > this.config.contextLength) {
-      throw new Error(`sequence length T=${T} exceeds the model's contextLength ${this.config.contextLength}`);
-    }
-    if (tokens.length !== B * (T + extra)) {
-      throw new Error(`tokens must hold B*(T+${extra}) = ${B * (T + extra)} ids, got ${tokens.length}`);
-    }
-  }
 }
 
 /** CONTINUUM_THREADS, else the cores this process may run on (CPU affinity, as containers set it). */

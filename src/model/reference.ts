@@ -11,7 +11,7 @@
  * Shapes: L = new tokens, P = positions attended (pos0 + L), C = dModel, NH = heads, HS = C / NH, V = vocab.
  * No Node-only imports: this file runs in browsers.
  */
-import { paramLayout, type GPTConfig, type TensorView } from './config.js';
+import { checkTokenShape, paramLayout, type GPTConfig, type TensorView } from './config.js';
 import type {
   AdamWConfig,
   Engine,
@@ -474,20 +474,9 @@ export class ReferenceEngine implements Engine {
     return Array.from({ length: this.config.nLayers }, () => new Float64Array(P * 3 * this.config.dModel));
   }
 
-  private checkShape(tokens: Int32Array, B: number, T: number, extra: number): void {
-    if (!(Number.isInteger(B) && B >= 1 && Number.isInteger(T) && T >= 1)) {
-      throw new Error(`batch shape must be positive integers, got B=${B}, T=${T}`);
-    }
-    if (T > this.config.contextLength) {
-      throw new Error(`sequence length T=${T} exceeds the model's contextLength ${this.config.contextLength}`);
-    }
-    if (tokens.length !== B * (T + extra)) {
-      throw new Error(`tokens must hold B*(T+${extra}) = ${B * (T + extra)} ids, got ${tokens.length}`);
-    }
-  }
 
   forwardBackward(tokens: Int32Array, weights: Float32Array, B: number, T: number, normalizer?: number): ForwardBackwardResult {
-    this.checkShape(tokens, B, T, 1);
+    checkTokenShape(this.config, tokens, B, T, 1);
     if (weights.length !== B * T) throw new Error(`weights must hold B*T = ${B * T} values, got ${weights.length}`);
     const V = this.config.vocabSize;
     let nonzero = 0;
@@ -519,7 +508,7 @@ export class ReferenceEngine implements Engine {
   }
 
   logprobs(tokens: Int32Array, B: number, T: number): Float32Array {
-    this.checkShape(tokens, B, T, 1);
+    checkTokenShape(this.config, tokens, B, T, 1);
     const V = this.config.vocabSize;
     const out = new Float32Array(B * T);
     for (let b = 0; b < B; b++) {
@@ -531,7 +520,7 @@ export class ReferenceEngine implements Engine {
   }
 
   logits(tokens: Int32Array, B: number, T: number): Float32Array {
-    this.checkShape(tokens, B, T, 0);
+    checkTokenShape(this.config, tokens, B, T, 0);
     const V = this.config.vocabSize;
     const out = new Float32Array(B * T * V);
     for (let b = 0; b < B; b++) {

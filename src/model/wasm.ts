@@ -13,7 +13,7 @@
  * Browser-safe: no Node-only import. In Node, src/model/wasm-node.ts registers a loader that reads
  * dist/wasm from disk (engines.ts imports it); in a browser the files are fetched from `assetsUrl`.
  */
-import { paramLayout, type GPTConfig } from './config.js';
+import { checkTokenShape, paramLayout, type GPTConfig } from './config.js';
 import type { AdamWConfig, Engine, ForwardBackwardResult, InferenceSession, OptimizerState } from './engine.js';
 import { initParams } from './init.js';
 
@@ -260,7 +260,7 @@ export class WasmEngine implements Engine {
   }
 
   forwardBackward(tokens: Int32Array, weights: Float32Array, B: number, T: number, normalizer?: number): ForwardBackwardResult {
-    this.checkShape(tokens, B, T, 1);
+    checkTokenShape(this.config, tokens, B, T, 1);
     if (weights.length !== B * T) throw new Error(`weights must hold B*T = ${B * T} values, got ${weights.length}`);
     let nonzero = 0;
     for (let i = 0; i < weights.length; i++) if (weights[i] !== 0) nonzero++;
@@ -278,12 +278,12 @@ export class WasmEngine implements Engine {
   }
 
   logprobs(tokens: Int32Array, B: number, T: number): Float32Array {
-    this.checkShape(tokens, B, T, 1);
+    checkTokenShape(this.config, tokens, B, T, 1);
     return this.withOutput(tokens, B * T, 'logprobs', (tp, out) => this.module._cm_logprobs(this.live(), tp, B, T, out));
   }
 
   logits(tokens: Int32Array, B: number, T: number): Float32Array {
-    this.checkShape(tokens, B, T, 0);
+    checkTokenShape(this.config, tokens, B, T, 0);
     return this.withOutput(tokens, B * T * this.config.vocabSize, 'logits', (tp, out) => this.module._cm_logits(this.live(), tp, B, T, out));
   }
 
@@ -331,17 +331,6 @@ export class WasmEngine implements Engine {
     return this.model;
   }
 
-  private checkShape(tokens: Int32Array, B: number, T: number, extra: number): void {
-    if (!(Number.isInteger(B) && B >= 1 && Number.isInteger(T) && T >= 1)) {
-      throw new Error(`B and T must be positive integers, got B=${B}, T=${T}`);
-    }
-    if (T > this.config.contextLength) {
-      throw new Error(`sequence length T=${T} exceeds the model's contextLength ${this.config.contextLength}`);
-    }
-    if (tokens.length !== B * (T + extra)) {
-      throw new Error(`tokens must hold B*(T+${extra}) = ${B * (T + extra)} ids, got ${tokens.length}`);
-    }
-  }
 }
 
 /** The KV cache of native/gpt.h in the heap; `lengths` is a heap view the C++ side advances. */
