@@ -13,6 +13,7 @@ import { NativeEngine } from '../../src/model/native.js';
 import { ReferenceEngine } from '../../src/model/reference.js';
 import { Rng } from '../../src/util/rng.js';
 import { relErr } from './rel-err.js';
+import { agreementConfigs } from './wasm-agreement.js';
 
 /** Bit-for-bit equality of two float arrays (fast: vitest's toEqual walks typed arrays element by element). */
 function sameBits(a: Float32Array, b: Float32Array): boolean {
@@ -38,14 +39,7 @@ function twins(cfg: GPTConfig, seed: number): { native: NativeEngine; reference:
 // Shapes chosen to reach every code path: B > 1, T < contextLength and T = contextLength, T not a
 // multiple of any block size (4 query rows, 16 key columns, 32 in the BLAS path), the head sizes with
 // hand-written attention kernels (16, 32, 64) and others that take the BLAS path (5, 8, 12), one head.
-const configs = [
-  { name: 'tiny, B=3, T<ctx', cfg: { vocabSize: 11, contextLength: 9, dModel: 16, nHeads: 2, nLayers: 2 }, B: 3, T: 7 },
-  { name: 'one head, odd widths, B=1, T=ctx', cfg: { vocabSize: 7, contextLength: 5, dModel: 12, nHeads: 1, nLayers: 1 }, B: 1, T: 5 },
-  { name: 'hs=5, mlpRatio 2, B=2, T=40 (two attention blocks)', cfg: { vocabSize: 13, contextLength: 48, dModel: 20, nHeads: 4, nLayers: 2, mlpRatio: 2 }, B: 2, T: 40 },
-  { name: 'hs=16, B=4, T=70', cfg: { vocabSize: 64, contextLength: 80, dModel: 64, nHeads: 4, nLayers: 2 }, B: 4, T: 70 },
-  { name: 'hs=32 (as R1), B=3, T=33', cfg: { vocabSize: 30, contextLength: 40, dModel: 64, nHeads: 2, nLayers: 1 }, B: 3, T: 33 },
-  { name: 'hs=64, B=2, T=18', cfg: { vocabSize: 9, contextLength: 18, dModel: 64, nHeads: 1, nLayers: 2 }, B: 2, T: 18 },
-];
+const configs = agreementConfigs;
 
 describe('native engine matches the reference engine', () => {
   for (const { name, cfg: raw, B, T } of configs) {

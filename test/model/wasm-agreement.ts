@@ -23,10 +23,11 @@ export interface AgreementReport {
   reproducible: boolean;
 }
 
+// The native engine's tests use the same shapes (test/model/native.test.ts): every code path, on every engine.
 export const agreementConfigs = [
   { name: 'tiny, B=3, T<ctx', cfg: { vocabSize: 11, contextLength: 9, dModel: 16, nHeads: 2, nLayers: 2 }, B: 3, T: 7 },
   { name: 'one head, odd widths, B=1, T=ctx', cfg: { vocabSize: 7, contextLength: 5, dModel: 12, nHeads: 1, nLayers: 1 }, B: 1, T: 5 },
-  { name: 'hs=5, mlpRatio 2, B=2, T=40', cfg: { vocabSize: 13, contextLength: 48, dModel: 20, nHeads: 4, nLayers: 2, mlpRatio: 2 }, B: 2, T: 40 },
+  { name: 'hs=5, mlpRatio 2, B=2, T=40 (two attention blocks)', cfg: { vocabSize: 13, contextLength: 48, dModel: 20, nHeads: 4, nLayers: 2, mlpRatio: 2 }, B: 2, T: 40 },
   { name: 'hs=16, B=4, T=70', cfg: { vocabSize: 64, contextLength: 80, dModel: 64, nHeads: 4, nLayers: 2 }, B: 4, T: 70 },
   { name: 'hs=32 (as R1), B=3, T=33', cfg: { vocabSize: 30, contextLength: 40, dModel: 64, nHeads: 2, nLayers: 1 }, B: 3, T: 33 },
   { name: 'hs=64, B=2, T=18', cfg: { vocabSize: 9, contextLength: 18, dModel: 64, nHeads: 1, nLayers: 2 }, B: 2, T: 18 },
