@@ -101,7 +101,7 @@ async function pretrain(flags: PretrainFlags): Promise<void> {
   const engine = parseEngineName(flags.engine);
   await prepareEngine(engine);
   if (!flags.json) process.stderr.write(`run directory: ${outDir}\n`);
-  const result = runRecipe(recipe, { outDir, engine, resume: Boolean(flags.resume), json: flags.json });
+  const result = runRecipe(recipe, { command: 'pretrain', outDir, engine, resume: Boolean(flags.resume), json: flags.json });
   const last = result.last;
   const corpus = loadCorpusSpec(recipe.stages[0].corpus ?? flags.corpus);
   const figures = {

@@ -2,9 +2,10 @@
  * Runs a recipe from the command line: progress bar (reward first for RL, loss otherwise), evaluation lines,
  * and a closing summary (or one JSON line with --json). Shared by `train` and `pretrain`.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineName } from '../model/engine.js';
+import { acquireRunLock } from '../store/run-lock.js';
 import type { MetricsRecord, Scalars } from '../train/metrics.js';
 import type { Recipe } from '../train/recipe.js';
 import { readSavedRecipe } from '../train/recipe-file.js';
@@ -12,6 +13,8 @@ import { train, type StepInfo, type TrainResult } from '../train/trainer.js';
 import { createProgress } from './progress.js';
 
 export interface RunRecipeOptions {
+  /** The command that trains, for the run lock and its messages. */
+  command: 'train' | 'pretrain';
   outDir: string;
   engine?: EngineName;
   resume?: boolean;
@@ -59,7 +62,23 @@ function evalLine(record: MetricsRecord): string | null {
   return `step ${record.step}: ${evals.map(([k, v]) => `${k.slice(5)} ${v.toFixed(4)}`).join(', ')}`;
 }
 
+/**
+ * Trains `recipe` into opts.outDir while owning it (RUN/owner.lock): a second `train --resume` of a run still
+ * training is refused, naming its process, instead of interleaving checkpoints and metrics with it.
+ */
 export function runRecipe(recipe: Recipe, opts: RunRecipeOptions): TrainResult {
+  mkdirSync(opts.outDir, { recursive: true });
+  const lock = acquireRunLock(opts.outDir, `continuum ${opts.command}`, `continuum ${opts.command} --resume ${opts.outDir}`);
+  try {
+    // Checked again under the lock: a run started there since the caller's check is not overwritten.
+    if (!opts.resume) refuseExistingRun(opts.outDir, opts.command);
+    return trainWithProgress(recipe, opts);
+  } finally {
+    lock.release();
+  }
+}
+
+function trainWithProgress(recipe: Recipe, opts: RunRecipeOptions): TrainResult {
   const progress = createProgress({ quiet: opts.json });
   const log = (line: string) => (opts.json ? process.stderr.write(line + '\n') : progress.log(line));
   // Smooth the displayed tokens/s over recent steps: single steps are noisy.

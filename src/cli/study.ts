@@ -10,7 +10,7 @@ import type { Report } from '../report/model.js';
 import { openRunStore, STORE_FILE } from '../store/run-store.js';
 import { defaultJobs, type TrialProcessOptions, type StudyProgress } from '../study/trial-processes.js';
 import { listRunDirs, openRunDir, runIdOf } from '../study/run-dir.js';
-import { describeOwner } from '../study/run-lock.js';
+import { describeOwner } from '../store/run-lock.js';
 import { reopenStudy, runStudy, startStudy, studyFailures, writeRunReport, type StudyOutcome } from '../study/runner.js';
 import { parseStudyText, type Study } from '../study/schema.js';
 import { defaultRunDir, int } from './args.js';

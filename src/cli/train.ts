@@ -41,7 +41,7 @@ export function registerTrainCommand(program: Command): void {
       const engine = flags.engine ? parseEngineName(flags.engine) : undefined;
       await prepareEngine(engine ?? recipe.engine ?? 'native');
       if (!flags.json) process.stderr.write(`run directory: ${outDir}\n`);
-      const result = runRecipe(recipe, { outDir, engine, resume: Boolean(flags.resume), json: flags.json });
+      const result = runRecipe(recipe, { command: 'train', outDir, engine, resume: Boolean(flags.resume), json: flags.json });
       const figures = { steps: result.steps, wall_s: Number(result.wallSeconds.toFixed(2)), out: outDir, ...result.last };
       if (flags.json) process.stdout.write(JSON.stringify(figures) + '\n');
       else {

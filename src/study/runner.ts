@@ -2,7 +2,7 @@
  * The life of a study run: `startStudy` expands the study into trials and creates the run directory,
  * `reopenStudy` requeues what a kill interrupted, `runStudy` runs what is queued in trial processes and writes
  * the report, `writeRunReport` (re)builds report.html, plots/ and summary.json from the store. Between start
- * (or reopen) and the end of runStudy the process owns the run (run-lock.ts): no second one runs its trials.
+ * (or reopen) and the end of runStudy the process owns the run (store/run-lock.ts): no second one runs its trials.
  */
 import { relative } from 'node:path';
 import { writeReport, type WrittenReport } from '../report/write.js';
@@ -13,7 +13,7 @@ import { buildReport } from '../report/build.js';
 import { loadResults } from '../report/results.js';
 import { createRunDir, openRunDir, trialRecipe, type OpenedRun } from './run-dir.js';
 import { planTrials, type RunPlan } from './sizes.js';
-import { acquireRunLock, type RunLock } from './run-lock.js';
+import { acquireRunLock, type RunLock } from '../store/run-lock.js';
 import type { Study } from './schema.js';
 
 export interface StudyOutcome {

@@ -3,9 +3,9 @@
  * it or where to write instead, and nothing in it changes. Damaged or mistaken inputs (a corrupt recipe.json,
  * a directory given as the recipe) are named in the message. Runs the built CLI (npm test builds it first).
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -16,6 +16,8 @@ function run(args: string[]) {
   const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, CONTINUUM_THREADS: '1' } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+import { LOCK_FILE, processStartTime } from '../../src/store/run-lock.js';
 
 const recipeText = [
   'name: tiny',
@@ -66,6 +68,46 @@ describe('an --out that holds a run', () => {
     writeFileSync(file, recipeText);
     const out = tmp();
     expect(run(['train', file, '--out', out, '--json']).code).toBe(0);
+  });
+});
+
+describe('one process trains a run at a time', () => {
+  /** owner.lock as a process training `out` writes it, naming `pid`. */
+  const writeLock = (out: string, pid: number) =>
+    writeFileSync(join(out, LOCK_FILE), JSON.stringify({ pid, host: hostname(), since: new Date().toISOString(), processStart: processStartTime(pid), command: 'continuum train' }));
+
+  it('a finished run leaves no lock behind', () => {
+    expect(existsSync(join(finishedRun().out, LOCK_FILE))).toBe(false);
+  });
+
+  it('train --resume of a run that a live process owns is refused, naming it, and nothing changes', () => {
+    const { out } = finishedRun();
+    rmSync(join(out, 'model'), { recursive: true }); // killed before the end, then resumed elsewhere
+    const owner = spawn('sleep', ['60']);
+    try {
+      writeLock(out, owner.pid!);
+      const before = readFileSync(join(out, 'metrics.jsonl'), 'utf8');
+      const r = run(['train', '--resume', out]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`${out} is in use: pid ${owner.pid} on ${hostname()} (\`continuum train\``);
+      expect(r.stderr).toContain(`stop it (kill ${owner.pid}) and then run \`continuum train --resume ${out}\``);
+      expect(readFileSync(join(out, 'metrics.jsonl'), 'utf8')).toBe(before);
+      expect(existsSync(join(out, 'model'))).toBe(false);
+    } finally {
+      owner.kill();
+    }
+  });
+
+  it("the lock of a process that is gone is taken over, and the run resumes", async () => {
+    const { out } = finishedRun();
+    rmSync(join(out, 'model'), { recursive: true });
+    const gone = spawn('true');
+    await new Promise((done) => gone.on('exit', done));
+    writeLock(out, gone.pid!);
+    const r = run(['train', '--resume', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(out, 'model', 'model.safetensors'))).toBe(true);
+    expect(existsSync(join(out, LOCK_FILE))).toBe(false);
   });
 });
 

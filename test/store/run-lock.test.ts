@@ -1,5 +1,5 @@
 /**
- * One owner per study run (src/study/run-lock.ts): a live owner's lock refuses a second process with the owner
+ * One owner per study run (src/store/run-lock.ts): a live owner's lock refuses a second process with the owner
  * named; the lock of a dead process, or of a reused PID, is taken over and says whose it was; release removes
  * only one's own lock.
  */
@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { acquireRunLock, LOCK_FILE, processStartTime, RunLockedError, type LockOwner } from '../../src/study/run-lock.js';
+import { acquireRunLock, LOCK_FILE, processStartTime, RunLockedError, type LockOwner } from '../../src/store/run-lock.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'continuum-lock-'));
 const writeLock = (dir: string, owner: Partial<LockOwner>) =>

@@ -1,8 +1,9 @@
 /**
- * One process owns a study run at a time: RUN/owner.lock names it (PID, host, when it started, and the
+ * One process owns a run directory at a time: RUN/owner.lock names it (PID, host, when it started, and the
  * process's own start time from /proc, so a PID reused by another process does not pass for the owner). Two
- * coordinators on one run would start duplicate workers on the same trials, so a second `study run` or
- * `study resume` is refused while the owner lives; the lock of a process that is gone is taken over, saying so.
+ * coordinators on one study run would start duplicate workers on the same trials, and two `train --resume` on one
+ * run would interleave their checkpoints and metrics, so a second process is refused while the owner lives; the
+ * lock of a process that is gone is taken over, saying so.
  *
  * The file is created atomically: written whole to a temporary file, then link(2)ed to owner.lock, which fails
  * when owner.lock exists, so two processes can never both believe they created it.
@@ -76,17 +77,20 @@ function readOwner(path: string): LockOwner | null {
 
 export const describeOwner = (o: LockOwner) => `pid ${o.pid} on ${o.host} (\`${o.command}\`, since ${o.since})`;
 
-function lockedMessage(runDir: string, path: string, owner: LockOwner): string {
+function lockedMessage(runDir: string, path: string, owner: LockOwner, resumeCommand: string): string {
   const other = owner.host !== hostname();
   return (
     `${runDir} is in use: ${describeOwner(owner)} owns it. Wait for it to finish, or stop it ` +
-    `(${other ? `on ${owner.host}` : `kill ${owner.pid}`}) and then run \`continuum study resume ${runDir}\`` +
+    `(${other ? `on ${owner.host}` : `kill ${owner.pid}`}) and then run \`${resumeCommand}\`` +
     (other ? `; if that process is gone, remove ${path}` : '')
   );
 }
 
-/** Takes RUN/owner.lock for this process, or throws RunLockedError naming the live owner. */
-export function acquireRunLock(runDir: string, command: string): RunLock {
+/**
+ * Takes RUN/owner.lock for this process, or throws RunLockedError naming the live owner and how to continue the
+ * run once it is gone (`resumeCommand`, by default `continuum study resume RUN`).
+ */
+export function acquireRunLock(runDir: string, command: string, resumeCommand = `continuum study resume ${runDir}`): RunLock {
   const path = join(runDir, LOCK_FILE);
   const me: LockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString(), processStart: processStartTime(process.pid), command };
   const tmp = join(runDir, `.${LOCK_FILE}.${process.pid}.tmp`);
@@ -96,7 +100,7 @@ export function acquireRunLock(runDir: string, command: string): RunLock {
     for (let attempt = 0; !tryLink(tmp, path); attempt++) {
       const owner = readOwner(path);
       // A second failure means another process took the stale lock first: it is the owner now.
-      if (owner && (attempt > 0 || ownerAlive(owner))) throw new RunLockedError(lockedMessage(runDir, path, owner), owner);
+      if (owner && (attempt > 0 || ownerAlive(owner))) throw new RunLockedError(lockedMessage(runDir, path, owner, resumeCommand), owner);
       if (attempt > 0) throw new Error(`${path}: could not take the run lock; try again`);
       tookOver = owner ?? { pid: 0, host: '?', since: '?', processStart: null, command: 'an unreadable lock file' };
       moveAside(path, owner);
