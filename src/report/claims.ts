@@ -7,7 +7,7 @@ import { formatInterval, formatNumber } from '../util/format.js';
 import { armResult, compareArms, type ArmResult, type Comparison, type ReportPlot, type ReportTable, type UnmeasuredClaim } from './model.js';
 import { formatRatio, idealFor, idealRatio, type IdealRatio } from './ideal.js';
 import { clampTo, slug } from './points.js';
-import { claimRange, endInClaimUnits, isProportion, type ClaimRange } from './range.js';
+import { claimRange, endInClaimUnits, intervalScale, isProportion, type ClaimRange } from './range.js';
 import { contrastArms, effectName, type ContrastArms } from './contrast.js';
 import { armsOf, fewestItems, measureOf, type Arm, type TrialResult } from './results.js';
 import { valueLabel, type Claim, type Measure, type OtherEffect } from './spec.js';
@@ -154,13 +154,10 @@ function measureArms(claim: Claim, results: readonly TrialResult[]): MeasuredArm
   return variants.map(({ arm, name, measure }) => measureArm(name, claim.label, arm.trials, measure));
 }
 
-/** Rates get intervals on the logit scale, inside [0, 1]; everything else a plain t interval. */
-const scaleOf = (measure: Measure): 'rate' | 'linear' => (isProportion(measure) ? 'rate' : 'linear');
-
 export function measureArm(name: string, label: string, trials: readonly TrialResult[], measure: Measure): MeasuredArm {
   const measured = trials.map((t) => ({ seed: t.trial.seed, m: measureOf(t, measure) })).filter((x) => x.m !== null);
   if (measured.length === 0) return { name, result: null, notReached: 0, early: 0, of: 0 };
-  const result = armResult(name, label, measured.map((x) => x.m!.value), { seeds: measured.map((x) => x.seed), scale: scaleOf(measure), items: fewestItems(measured.map((x) => x.m!)) });
+  const result = armResult(name, label, measured.map((x) => x.m!.value), { seeds: measured.map((x) => x.seed), scale: intervalScale(measure), items: fewestItems(measured.map((x) => x.m!)) });
   const notReached = measured.filter((x) => !x.m!.reached).length;
   return { name, result, notReached, early: measured.filter((x) => x.m!.upperBound).length, of: measured.length };
 }

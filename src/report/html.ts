@@ -9,7 +9,7 @@ import { formatInterval, formatNumber } from '../util/format.js';
 import { VERDICT_RULE, type Report, type ReportTable } from './model.js';
 import { formatRatio } from './ideal.js';
 
-const CI_METHOD_NAME: Record<Interval['method'], string> = { t: 'Student t', bootstrap: 'bootstrap', 'logit-t': 'Student t; rates on the logit scale' };
+const CI_METHOD_NAME: Record<Interval['method'], string> = { t: 'Student t', bootstrap: 'bootstrap', 'logit-t': 'Student t; rates on the logit scale', 'log-t': 'Student t; counts on the log scale' };
 
 const VERDICT_LABEL: Record<Verdict, string> = { held: 'held', not_held: 'not held', inconclusive: 'inconclusive' };
 
@@ -157,7 +157,9 @@ function comparisonsSection(report: Report, pct: string): string[] {
 function armsSection(report: Report, pct: string): string[] {
   if (report.arms.length === 0) return [];
   const rows = report.arms.map((a) => [a.arm, a.metric, String(a.ci.n), formatNumber(a.ci.mean), formatInterval(a.ci), a.values.map((x) => formatNumber(x)).join(', ')]);
-  return ['<h2>Per-arm means</h2>', table(['arm', 'metric', 'seeds', 'mean', `${pct} CI (${CI_METHOD_NAME[report.arms[0].ci.method]})`, 'per seed'], rows, [false, false, true, true, true, false])];
+  // Rates, counts and losses of one report get intervals of different kinds: the heading names each one used.
+  const methods = [...new Set(report.arms.map((a) => CI_METHOD_NAME[a.ci.method]))].join(' or ');
+  return ['<h2>Per-arm means</h2>', table(['arm', 'metric', 'seeds', 'mean', `${pct} CI (${methods})`, 'per seed'], rows, [false, false, true, true, true, false])];
 }
 
 function plotsSection(report: Report, svgs: Record<string, string>): string[] {

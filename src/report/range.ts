@@ -50,6 +50,12 @@ export function isProportion(m: Measure): boolean {
   return ('last' in m && isRateTag(m.last)) || ('mean' in m && isRateTag(m.mean));
 }
 
+/** The scale of a measure's intervals: rates inside [0, 1], counts of examples above 0, the rest linear. */
+export function intervalScale(m: Measure): 'rate' | 'positive' | 'linear' {
+  if (isProportion(m)) return 'rate';
+  return measureUnit(m) === 'examples' ? 'positive' : 'linear';
+}
+
 /** What a measure counts in, so that a floor or ceiling measured otherwise is not set beside the claim's. */
 export function measureUnit(m: Measure): string {
   if (isProportion(m)) return 'rate';
@@ -84,7 +90,7 @@ function measuredEnd(ref: ReferenceArm, claim: Claim, results: readonly TrialRes
   const { part, measure, measured } = referenceValues(ref, claim, results);
   if (measured.length === 0) return null;
   const values = measured.map((m) => m.value);
-  const ci: Interval = meanCI(values, { scale: isProportion(measure) ? 'rate' : 'linear', items: fewestItems(measured) });
+  const ci: Interval = meanCI(values, { scale: intervalScale(measure), items: fewestItems(measured) });
   const where = Object.fromEntries(Object.entries(ref.where).map(([k, v]) => [k, valueLabel(v)]));
   const label = ref.label ?? (whereText(ref.where) ? `${fallback} (${whereText(ref.where)})` : fallback);
   return { value: ci.mean, label, source: 'arm', part, where, values, seeds: measured.map((m) => m.seed), lo: ci.lo, hi: ci.hi, notReached: measured.filter((m) => !m.reached).length };

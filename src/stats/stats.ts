@@ -6,7 +6,7 @@
  */
 import { Rng } from '../util/rng.js';
 
-export type CIMethod = 't' | 'bootstrap' | 'logit-t';
+export type CIMethod = 't' | 'bootstrap' | 'logit-t' | 'log-t';
 
 /**
  * A mean (of one arm, or of a difference between two arms) with its confidence interval.
@@ -35,9 +35,12 @@ export interface CIOptions {
   seed?: number | string;
   /**
    * 'rate' for values in [0, 1] (accuracies, pass@k): a t interval is formed on the logit scale (see rateCI),
-   * so it never leaves [0, 1]; a difference of rates is cut to [-1, 1]. Default 'linear'.
+   * so it never leaves [0, 1]; a difference of rates is cut to [-1, 1]. 'positive' for counts above 0 that spread
+   * over orders of magnitude (examples to a threshold): the t interval is formed on the log scale (see
+   * positiveCI), so it stays above 0 (a linear one over 36k, 192k and 33k examples reaches below 0); a difference
+   * of counts is linear. Default 'linear'.
    */
-  scale?: 'linear' | 'rate';
+  scale?: 'linear' | 'rate' | 'positive';
   /** For rates: the problems each value was scored on, for the shrinkage of rateCI; default RATE_ITEMS. */
   items?: number;
 }
@@ -177,6 +180,8 @@ export function meanCI(values: readonly number[], options: CIOptions = {}): Inte
   checkLevel(level);
   checkFinite(values, 'meanCI');
   if (options.scale === 'rate' && method === 't') return rateCI(values, level, options.items);
+  // A count of 0 (a threshold met before any example) has no logarithm: such a set keeps the linear interval.
+  if (options.scale === 'positive' && method === 't' && values.every((x) => x > 0)) return positiveCI(values, level);
   const m = mean(values);
   const n = values.length;
   if (n < 2) return unknownInterval(m, n, level, method);
@@ -220,6 +225,25 @@ export function rateCI(values: readonly number[], level = 0.95, items = RATE_ITE
   const lo = unshrink(expit(zm - half));
   const hi = unshrink(expit(zm + half));
   return { mean: m, lo: Math.min(lo, m), hi: Math.max(hi, m), level, n, method: 'logit-t' };
+}
+
+/**
+ * The mean of counts above 0 with a Student t interval formed on the log scale and mapped back (a geometric
+ * interval), so it stays above 0. As in rateCI the mean reported is the arithmetic mean, and the interval is
+ * widened to contain it where the back-transformed one (centred on the geometric mean) would not.
+ */
+export function positiveCI(values: readonly number[], level = 0.95): Interval {
+  checkLevel(level);
+  checkFinite(values, 'positiveCI');
+  for (const x of values) if (!(x > 0)) throw new Error(`positiveCI: a count on the log scale must be above 0, got ${x}`);
+  const m = mean(values);
+  const n = values.length;
+  if (n < 2) return unknownInterval(m, n, level, 'log-t');
+  const z = values.map(Math.log);
+  if (variance(z) === 0) return { mean: m, lo: m, hi: m, level, n, method: 'log-t' };
+  const half = studentTQuantile((1 + level) / 2, n - 1) * Math.sqrt(variance(z) / n);
+  const zm = mean(z);
+  return { mean: m, lo: Math.min(Math.exp(zm - half), m), hi: Math.max(Math.exp(zm + half), m), level, n, method: 'log-t' };
 }
 
 /** A difference of two rates lies in [-1, 1]: its interval is cut there. */
@@ -269,6 +293,7 @@ export function differenceCI(a: readonly number[], b: readonly number[], options
   checkFinite(a, 'differenceCI (arm a)');
   checkFinite(b, 'differenceCI (arm b)');
   if (options.scale === 'rate') return cutToRateDifference(differenceCI(a, b, { ...options, scale: 'linear' }));
+  if (options.scale === 'positive') return differenceCI(a, b, { ...options, scale: 'linear' }); // either sign
   if (paired) {
     if (a.length !== b.length) throw new Error(`differenceCI: paired arms need the same number of values, got ${a.length} and ${b.length}`);
     return meanCI(b.map((x, i) => x - a[i]), options);

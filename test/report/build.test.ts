@@ -4,7 +4,7 @@ import type { EvalRow, Trial } from '../../src/store/run-store.js';
 import { buildReport } from '../../src/report/build.js';
 import { measureOf, type TrialResult } from '../../src/report/results.js';
 import { fromPackedColumns } from '../../src/measure/evals.js';
-import { rateCI } from '../../src/stats/stats.js';
+import { mean, meanCI, rateCI, std, studentTQuantile } from '../../src/stats/stats.js';
 import { parseStudy } from '../../src/study/schema.js';
 import { trialResult } from './trial-results.js';
 
@@ -143,8 +143,8 @@ describe('study reports', () => {
     expect(report.finding).toMatch(/neither arm reached the threshold/);
   });
 
-  it('a count chart marks arms that never reached the threshold and keeps error bars at or above 0', () => {
-    // Crossings at 6, 6 and 98 examples: a t interval over 3 seeds reaches below 0, where no count can lie.
+  it('a count chart marks arms that never reached the threshold; counts get intervals on the log scale, above 0', () => {
+    // Crossings at 6, 6 and 98 examples: a linear t interval over 3 seeds reaches below 0, where no count can lie.
     const reached = (d: number) => ({ 'eval/test_acc': [{ step: 101, value: 0.1 }, { step: 102 + d, value: 0.9 }] });
     const flat = { 'eval/test_acc': [{ step: 120, value: 0.1 }, { step: 150, value: 0.2 }] };
     const results = [1, 2, 3].flatMap((s) => [result({ M: 1 }, s, [], flat), result({ M: 16 }, s, [], reached(s === 3 ? 46 : 0))]);
@@ -156,8 +156,19 @@ describe('study reports', () => {
       ['16', null],
     ]);
     expect(report.arms[1].values).toEqual([6, 6, 98]);
-    expect(report.arms[1].ci.lo).toBeLessThan(0);
-    expect(bars[1].lo).toBe(0);
+    expect(meanCI([6, 6, 98]).lo).toBeLessThan(0);
+    const ci = report.arms[1].ci;
+    expect(ci.method).toBe('log-t');
+    expect(ci.mean).toBeCloseTo(110 / 3, 12);
+    // By hand: a t interval of ln 6, ln 6, ln 98, mapped back; its upper end lies above the arithmetic mean.
+    const z = [6, 6, 98].map(Math.log);
+    const half = studentTQuantile(0.975, 2) * (std(z) / Math.sqrt(3));
+    expect(ci.lo).toBeCloseTo(Math.exp(mean(z) - half), 9);
+    expect(ci.hi).toBeCloseTo(Math.exp(mean(z) + half), 9);
+    expect(ci.lo).toBeGreaterThan(0);
+    expect(bars[1].lo).toBeCloseTo(ci.lo, 9);
+    // The difference of two counts keeps either sign: a linear interval.
+    expect(report.comparisons[0].difference.method).toBe('t');
     expect(report.plots[0].caption).toMatch(/not reached.*the true value is larger/);
   });
 

@@ -5,6 +5,7 @@ import {
   mean,
   meanCI,
   meanPassAtK,
+  positiveCI,
   rateCI,
   passAtK,
   std,
@@ -266,6 +267,37 @@ describe('examplesToThreshold', () => {
       lastX: 100,
     });
     expect(() => examplesToThreshold([], 0.9)).toThrow(/empty/);
+  });
+});
+
+describe('positiveCI (intervals of counts on the log scale)', () => {
+  it('36k, 192k and 33k examples: a linear t interval reaches below 0, the log one stays above 0 and holds the mean', () => {
+    const values = [36_000, 192_000, 33_000];
+    expect(meanCI(values).lo).toBeLessThan(0);
+    const ci = positiveCI(values);
+    expect(ci.method).toBe('log-t');
+    expect(ci.mean).toBe(87_000);
+    const z = values.map(Math.log);
+    const half = studentTQuantile(0.975, 2) * (std(z) / Math.sqrt(3));
+    expect(ci.lo).toBeCloseTo(Math.exp(mean(z) - half), 6);
+    expect(ci.hi).toBeCloseTo(Math.exp(mean(z) + half), 6);
+    expect(ci.lo).toBeGreaterThan(0);
+    expect(ci.lo).toBeLessThan(ci.mean);
+    expect(ci.hi).toBeGreaterThan(ci.mean);
+    expect(meanCI(values, { scale: 'positive' })).toEqual(ci);
+  });
+
+  it('equal counts give a zero-width interval; a count of 0 keeps the linear interval; below 0 is an error', () => {
+    expect(positiveCI([40, 40, 40])).toMatchObject({ mean: 40, lo: 40, hi: 40, method: 'log-t' });
+    expect(meanCI([0, 10, 20], { scale: 'positive' })).toEqual(meanCI([0, 10, 20]));
+    expect(() => positiveCI([0, 10, 20])).toThrow(/above 0, got 0/);
+    expect(positiveCI([5]).lo).toBe(-Infinity); // one seed: no interval
+  });
+
+  it('a difference of counts is linear (either sign), the same as without the scale', () => {
+    const a = [36_000, 192_000, 33_000];
+    const b = [46_000, 35_000, 44_000];
+    expect(differenceCI(a, b, { scale: 'positive', paired: true })).toEqual(differenceCI(a, b, { paired: true }));
   });
 });
 
