@@ -52,8 +52,8 @@ export function isProportion(m: Measure): boolean {
 
 /** The scale of a measure's intervals: rates inside [0, 1], counts of examples above 0, the rest linear. */
 export function intervalScale(m: Measure): 'rate' | 'positive' | 'linear' {
-  if (isProportion(m)) return 'rate';
-  return measureUnit(m) === 'examples' ? 'positive' : 'linear';
+  const unit = measureUnit(m);
+  return unit === 'rate' ? 'rate' : unit === 'examples' ? 'positive' : 'linear';
 }
 
 /** What a measure counts in, so that a floor or ceiling measured otherwise is not set beside the claim's. */

@@ -215,16 +215,7 @@ export function rateCI(values: readonly number[], level = 0.95, items = RATE_ITE
   for (const x of values) if (x < -1e-9 || x > 1 + 1e-9) throw new Error(`rateCI: a rate lies in [0, 1], got ${x}`);
   const shrink = (x: number) => (Math.min(1, Math.max(0, x)) * (items - 1) + 0.5) / items;
   const unshrink = (p: number) => Math.min(1, Math.max(0, (p * items - 0.5) / (items - 1)));
-  const m = mean(values);
-  const n = values.length;
-  if (n < 2) return unknownInterval(m, n, level, 'logit-t');
-  const z = values.map((x) => logit(shrink(x)));
-  const zm = mean(z);
-  if (variance(z) === 0) return { mean: m, lo: m, hi: m, level, n, method: 'logit-t' };
-  const half = studentTQuantile((1 + level) / 2, n - 1) * Math.sqrt(variance(z) / n);
-  const lo = unshrink(expit(zm - half));
-  const hi = unshrink(expit(zm + half));
-  return { mean: m, lo: Math.min(lo, m), hi: Math.max(hi, m), level, n, method: 'logit-t' };
+  return tIntervalOnScale(values, level, (x) => logit(shrink(x)), (z) => unshrink(expit(z)), 'logit-t');
 }
 
 /**
@@ -236,14 +227,23 @@ export function positiveCI(values: readonly number[], level = 0.95): Interval {
   checkLevel(level);
   checkFinite(values, 'positiveCI');
   for (const x of values) if (!(x > 0)) throw new Error(`positiveCI: a count on the log scale must be above 0, got ${x}`);
+  return tIntervalOnScale(values, level, Math.log, Math.exp, 'log-t');
+}
+
+/**
+ * The arithmetic mean of values with a Student t interval formed on the scale `to` maps them onto and mapped back
+ * with `from` (monotone increasing), widened to contain the mean where the back-transformed interval (centred on
+ * the mean on that scale) would not.
+ */
+function tIntervalOnScale(values: readonly number[], level: number, to: (x: number) => number, from: (z: number) => number, method: CIMethod): Interval {
   const m = mean(values);
   const n = values.length;
-  if (n < 2) return unknownInterval(m, n, level, 'log-t');
-  const z = values.map(Math.log);
-  if (variance(z) === 0) return { mean: m, lo: m, hi: m, level, n, method: 'log-t' };
-  const half = studentTQuantile((1 + level) / 2, n - 1) * Math.sqrt(variance(z) / n);
+  if (n < 2) return unknownInterval(m, n, level, method);
+  const z = values.map(to);
+  if (variance(z) === 0) return { mean: m, lo: m, hi: m, level, n, method };
   const zm = mean(z);
-  return { mean: m, lo: Math.min(Math.exp(zm - half), m), hi: Math.max(Math.exp(zm + half), m), level, n, method: 'log-t' };
+  const half = studentTQuantile((1 + level) / 2, n - 1) * Math.sqrt(variance(z) / n);
+  return { mean: m, lo: Math.min(from(zm - half), m), hi: Math.max(from(zm + half), m), level, n, method };
 }
 
 /** A difference of two rates lies in [-1, 1]: its interval is cut there. */
