@@ -22,3 +22,20 @@ export function initParams(cfg: GPTConfig, seed: number, params?: Float32Array):
   }
   return out;
 }
+
+/** Whether an entry of a `reinit` list names this tensor: its exact name, or a prefix (`transformer.h.1` names layer 1's). */
+export function namesTensor(entry: string, tensor: string): boolean {
+  return tensor === entry || tensor.startsWith(`${entry}.`);
+}
+
+/**
+ * Draws the tensors the entries name afresh, exactly as initParams would with this seed, and keeps every other
+ * weight: an ablation that asks which part of a pre-trained model helps or hurts (e.g. the token embeddings,
+ * tied to the output head, against the blocks' circuits).
+ */
+export function reinitTensors(cfg: GPTConfig, params: Float32Array, entries: readonly string[], seed: number): void {
+  const fresh = initParams(cfg, seed);
+  for (const t of paramLayout(cfg).tensors) {
+    if (entries.some((e) => namesTensor(e, t.name))) params.set(fresh.subarray(t.offset, t.offset + t.size), t.offset);
+  }
+}

@@ -23,6 +23,8 @@ import { getFamily, hasFamily } from '../tasks/registry.js';
 import { chooseFamilies } from '../tasks/select.js';
 import { MixEntrySchema as TaskMixEntrySchema } from '../tasks/mix.js';
 import { parseOrThrow, ValidationError } from '../util/validation.js';
+import { paramLayout } from '../model/config.js';
+import { namesTensor } from '../model/init.js';
 
 const positiveInt = z.number().int().min(1);
 const nonNegative = z.number().min(0);
@@ -214,6 +216,11 @@ export const StageSchema = z
     /** mix only: the fraction of each batch trained with rl, the rest with sft. */
     rlFraction: z.number().min(0).max(1).optional(),
     init: InitSchema.default('previous'),
+    /**
+     * Tensors drawn afresh at the stage's start (nanoGPT names or a prefix: `transformer.wte` is the token
+     * embedding and the tied output head), the rest kept from `init`: an ablation of what a prior carries.
+     */
+    reinit: z.array(z.string().min(1)).default([]),
     eval: z
       .object({ interval: z.number().int().min(0).default(0), iters: positiveInt.default(20) })
       .strict()
@@ -295,6 +302,22 @@ function heldOutProblems(stages: ReadonlyArray<{ tasks?: { families: ReadonlyArr
   return problems;
 }
 
+/** `reinit` entries must name tensors of this model, and a stage that starts from random weights has none to redraw. */
+function reinitProblems(model: { nLayers: number; nHeads: number; dModel: number; contextLength: number; mlpRatio: number }, stages: ReadonlyArray<{ init: unknown; reinit: string[] }>): { path: (string | number)[]; message: string }[] {
+  const names = paramLayout({ ...model, vocabSize: 2 }).tensors.map((t) => t.name);
+  return stages.flatMap((stage, i) => {
+    if (stage.reinit.length === 0) return [];
+    if (stage.init === 'random' || (i === 0 && stage.init === 'previous')) {
+      return [{ path: ['stages', i, 'reinit'], message: 'this stage starts from random weights, so there is nothing to draw afresh: remove reinit, or start from previous or a checkpoint' }];
+    }
+    return stage.reinit.flatMap((entry, j) =>
+      names.some((name) => namesTensor(entry, name))
+        ? []
+        : [{ path: ['stages', i, 'reinit', j], message: `not a tensor of this model, nor a prefix of one: use a nanoGPT name or prefix, e.g. transformer.wte, transformer.h.0.attn or transformer.ln_f` }],
+    );
+  });
+}
+
 export const RecipeSchema = z
   .object({
     // The name becomes a folder under runs/: no path separators, no leading dot.
@@ -318,6 +341,7 @@ export const RecipeSchema = z
         });
       }
     });
+    for (const p of reinitProblems(r.model, r.stages)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
   })
   .transform((r, ctx) => ({
     ...r,

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { paramLayout, parseGPTConfig, type GPTConfig, type TensorView } from '../model/config.js';
 import type { Engine, EngineName } from '../model/engine.js';
 import { createEngine } from '../model/engines.js';
-import { initParams } from '../model/init.js';
+import { initParams, reinitTensors } from '../model/init.js';
 import { loadModel, saveModel } from '../store/model-files.js';
 import { SYMBOLS, VOCAB_SIZE } from '../text/vocab.js';
 import { writeFileAtomic } from '../util/files.js';
@@ -245,6 +245,8 @@ function startStage(run: Run, s: number, previous: Engine | null): StageModel {
     engine = previous;
     if (typeof stage.init === 'object') engine.params.set(loadInitWeights(stage.init.checkpoint));
   }
+  // The named tensors redrawn as a random start of this stage would draw them; the rest kept.
+  if (stage.reinit.length > 0) reinitTensors(run.config, engine.params, stage.reinit, stageSeed(run.recipe, s, 'init'));
   engine.optimizer.m.fill(0);
   engine.optimizer.v.fill(0);
   engine.optimizer.t = 0;
