@@ -9,7 +9,7 @@ import { formatInterval, formatNumber } from '../util/format.js';
 import { VERDICT_RULE, type Report, type ReportTable } from './model.js';
 import { formatRatio } from './ideal.js';
 
-const CI_METHOD_NAME: Record<Interval['method'], string> = { t: 'Student t', bootstrap: 'bootstrap', 'logit-t': 'Student t; rates on the logit scale', 'log-t': 'Student t; counts on the log scale' };
+const CI_METHOD_NAME: Record<Interval['method'], string> = { t: 'Student t', bootstrap: 'bootstrap', 'logit-t': 'Student t; rates on the logit scale', 'log-t': 'Student t; counts and losses on the log scale' };
 
 const VERDICT_LABEL: Record<Verdict, string> = { held: 'held', not_held: 'not held', inconclusive: 'inconclusive' };
 

@@ -50,10 +50,21 @@ export function isProportion(m: Measure): boolean {
   return ('last' in m && isRateTag(m.last)) || ('mean' in m && isRateTag(m.mean));
 }
 
-/** The scale of a measure's intervals: rates inside [0, 1], counts of examples above 0, the rest linear. */
+/**
+ * Whether a measure is a cross-entropy loss, never below 0: a genreLoss row (the model's, Bayes' or the unigram
+ * learner's), an eval metric `loss` or `loss|k=4`, or a tag ending in `loss` (eval/val_loss). Not a loss
+ * difference such as eval/icl_score, which may be negative.
+ */
+export function isLoss(m: Measure): boolean {
+  if ('eval' in m) return m.eval.suite === 'genreLoss' || /(^|_)loss$/.test(m.eval.metric.split('|')[0]);
+  const tag = 'last' in m ? m.last : 'mean' in m ? m.mean : null;
+  return tag !== null && /(^|[/_])loss$/.test(tag);
+}
+
+/** The scale of a measure's intervals: rates inside [0, 1], counts and losses above 0, the rest linear. */
 export function intervalScale(m: Measure): 'rate' | 'positive' | 'linear' {
   const unit = measureUnit(m);
-  return unit === 'rate' ? 'rate' : unit === 'examples' ? 'positive' : 'linear';
+  return unit === 'rate' ? 'rate' : unit === 'examples' || isLoss(m) ? 'positive' : 'linear';
 }
 
 /** What a measure counts in, so that a floor or ceiling measured otherwise is not set beside the claim's. */

@@ -6,8 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport } from '../../src/report/build.js';
 import { summaryJson } from '../../src/report/model.js';
-import { CEILING_MIN, claimRange } from '../../src/report/range.js';
-import { ClaimSchema } from '../../src/report/spec.js';
+import { CEILING_MIN, claimRange, intervalScale } from '../../src/report/range.js';
+import { ClaimSchema, MeasureSchema } from '../../src/report/spec.js';
+import { meanCI } from '../../src/stats/stats.js';
 import { parseStudy } from '../../src/study/schema.js';
 import { fakeRun, trialResult } from './trial-results.js';
 
@@ -195,5 +196,35 @@ describe('floor, ceiling and share', () => {
     const data = JSON.parse(summaryJson(report)).plots.find((p: { name: string }) => p.name === plot.name).data;
     const rules = data.filter((r: { rule?: string }) => r.rule);
     expect(rules.map((r: { y: number }) => r.y)).toEqual([0.25, expect.closeTo(0.92, 12)]);
+  });
+});
+
+describe('interval scales', () => {
+  const scaleOf = (measure: unknown) => intervalScale(MeasureSchema.parse(measure));
+  it('rates on the logit scale, counts and losses on the log scale, loss differences and the rest linear', () => {
+    expect(scaleOf({ eval: { split: 'test', metric: 'exact' } })).toBe('rate');
+    expect(scaleOf({ examplesTo: { tag: 'eval/test_acc', threshold: 0.8 } })).toBe('positive');
+    expect(scaleOf({ eval: { split: 'context-loss', family: 'icl/lookup', domain: 'icl', metric: 'loss|k=4' } })).toBe('positive');
+    expect(scaleOf({ eval: { split: 'genre-loss', metric: 'bayes|k=256', suite: 'genreLoss' } })).toBe('positive');
+    expect(scaleOf({ last: 'eval/val_loss' })).toBe('positive');
+    expect(scaleOf({ mean: 'train/loss' })).toBe('positive');
+    expect(scaleOf({ last: 'eval/icl_score' })).toBe('linear'); // a loss difference: either sign
+    expect(scaleOf({ eval: { split: 'test', metric: 'lossless' } })).toBe('linear');
+  });
+
+  it("a loss arm's interval stays above 0, where a linear t interval over 3 seeds would not", () => {
+    const lossClaim = { ...claim, label: 'answer loss', measure: { eval: { split: 'context-loss', metric: 'loss|k=4' } }, direction: 'decrease' };
+    const loss = (value: number) => [{ split: 'test', suite: 'contextLoss' as const, metric: 'loss', x: 4, value }];
+    const values = [0.05, 0.08, 1.9];
+    const report = buildReport(study([lossClaim]), fakeRun, [
+      ...[1, 2, 3].map((s) => trialResult({ part: 'arms', axes: { M: 1 }, seed: s, evals: loss(2 + s / 10) })),
+      ...[1, 2, 3].map((s) => trialResult({ part: 'arms', axes: { M: 16 }, seed: s, evals: loss(values[s - 1]) })),
+    ]);
+    const arm = report.arms.find((a) => a.arm === '16')!;
+    expect(arm.values).toEqual(values);
+    expect(meanCI(values).lo).toBeLessThan(0);
+    expect(arm.ci.method).toBe('log-t');
+    expect(arm.ci.lo).toBeGreaterThan(0);
+    expect(report.comparisons[0].difference.method).toBe('t'); // a difference of losses keeps either sign
   });
 });
