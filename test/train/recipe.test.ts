@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseRecipe, parseRecipeText } from '../../src/train/recipe.js';
-import { ValidationError } from '../../src/util/validation.js';
+import { problemsOf } from './problems.js';
 
 const good = {
   model: { nLayers: 2, nHeads: 4, dModel: 64, contextLength: 64 },
   stages: [{ objective: 'sft', tasks: { families: ['math/add'] }, budget: { steps: 10 } }],
 };
-
-function problemsOf(input: unknown): string[] {
-  try {
-    parseRecipe(input);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ValidationError);
-    return (err as ValidationError).problems;
-  }
-  throw new Error('the recipe was accepted');
-}
 
 const stageWith = (patch: Record<string, unknown>) => ({ ...good, stages: [{ ...good.stages[0], ...patch }] });
 

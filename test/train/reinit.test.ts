@@ -7,7 +7,7 @@ import { initParams, reinitTensors } from '../../src/model/init.js';
 import { readMetrics } from '../../src/train/metrics.js';
 import { parseRecipe } from '../../src/train/recipe.js';
 import { train } from '../../src/train/trainer.js';
-import { ValidationError } from '../../src/util/validation.js';
+import { problemsOf } from './problems.js';
 
 const config = parseGPTConfig({ vocabSize: 7, contextLength: 8, dModel: 8, nHeads: 2, nLayers: 2 });
 
@@ -39,16 +39,6 @@ const recipe = (second: Record<string, unknown>) => ({
     stage({ schedule: { lr: 1e-4, warmupSteps: 0 }, eval: { interval: 1, iters: 4 }, ...second }),
   ],
 });
-
-function problemsOf(input: unknown): string[] {
-  try {
-    parseRecipe(input);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ValidationError);
-    return (err as ValidationError).problems;
-  }
-  throw new Error('the recipe was accepted');
-}
 
 describe('a stage with reinit', () => {
   it('starts from the previous weights with the named tensors drawn afresh: a fresh token embedding and head lose what stage 1 learned', () => {
