@@ -303,7 +303,7 @@ function heldOutProblems(stages: ReadonlyArray<{ tasks?: { families: ReadonlyArr
 }
 
 /** `reinit` entries must name tensors of this model, and a stage that starts from random weights has none to redraw. */
-function reinitProblems(model: { nLayers: number; nHeads: number; dModel: number; contextLength: number; mlpRatio: number }, stages: ReadonlyArray<{ init: unknown; reinit: string[] }>): { path: (string | number)[]; message: string }[] {
+function reinitProblems(model: z.output<typeof ModelSchema>, stages: ReadonlyArray<{ init: unknown; reinit: string[] }>): { path: (string | number)[]; message: string }[] {
   const names = paramLayout({ ...model, vocabSize: 2 }).tensors.map((t) => t.name);
   return stages.flatMap((stage, i) => {
     if (stage.reinit.length === 0) return [];
