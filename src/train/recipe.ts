@@ -307,7 +307,8 @@ function reinitProblems(model: z.output<typeof ModelSchema>, stages: ReadonlyArr
   const names = paramLayout({ ...model, vocabSize: 2 }).tensors.map((t) => t.name);
   return stages.flatMap((stage, i) => {
     if (stage.reinit.length === 0) return [];
-    if (stage.init === 'random' || (i === 0 && stage.init === 'previous')) {
+    // Read after the transform, which resolves a first stage's 'previous' to 'random'.
+    if (stage.init === 'random') {
       return [{ path: ['stages', i, 'reinit'], message: 'this stage starts from random weights, so there is nothing to draw afresh: remove reinit, or start from previous or a checkpoint' }];
     }
     return stage.reinit.flatMap((entry, j) =>
@@ -341,7 +342,6 @@ export const RecipeSchema = z
         });
       }
     });
-    for (const p of reinitProblems(r.model, r.stages)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
   })
   .transform((r, ctx) => ({
     ...r,
@@ -364,7 +364,7 @@ export const RecipeSchema = z
     }),
   }))
   .superRefine((r, ctx) => {
-    for (const p of heldOutProblems(r.stages)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
+    for (const p of [...heldOutProblems(r.stages), ...reinitProblems(r.model, r.stages)]) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
   });
 
 export type Recipe = z.infer<typeof RecipeSchema>;

@@ -59,6 +59,8 @@ describe('a stage with reinit', () => {
     expect(problemsOf(recipe({ reinit: ['transformer.wtf'] }))).toEqual([expect.stringMatching(/^stages\[1\]\.reinit\[0\]: got "transformer\.wtf"; not a tensor of this model, nor a prefix of one: use a nanoGPT name/)]);
     expect(problemsOf(recipe({ reinit: ['transformer.h.1'] }))).toEqual([expect.stringMatching(/^stages\[1\]\.reinit\[0\]: got "transformer\.h\.1"; not a tensor/)]); // 1 layer: h.0 only
     expect(problemsOf(recipe({ init: 'random', reinit: ['transformer.wte'] }))).toEqual([expect.stringMatching(/^stages\[1\]\.reinit: .*this stage starts from random weights/)]);
+    const first = recipe({});
+    expect(problemsOf({ ...first, stages: [{ ...first.stages[0], reinit: ['transformer.wte'] }] })).toEqual([expect.stringMatching(/^stages\[0\]\.reinit: .*this stage starts from random weights/)]);
     expect(parseRecipe(recipe({ reinit: ['transformer.h.0.mlp', 'transformer.ln_f.weight'] })).stages[1].reinit).toEqual(['transformer.h.0.mlp', 'transformer.ln_f.weight']);
   });
 });
